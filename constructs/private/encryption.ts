@@ -1,0 +1,54 @@
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** A customer-managed key with yearly rotation, kept when the stack is deleted (data may depend on it). */
+export function rotatingKey(scope: Construct, id: string, description: string): kms.Key {
+  return new kms.Key(scope, id, {
+    description,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}
+
+/** Lets CloudWatch Logs in this account and region use `key` for log groups, and nothing else. */
+export function allowLogsToUseKey(key: kms.IKey): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      actions: [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:DescribeKey',
+      ],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+        },
+      },
+    }),
+  );
+}
+
+export interface EncryptedLogGroupOptions {
+  readonly key: kms.IKey;
+  readonly retention: logs.RetentionDays;
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** A log group encrypted with `key` (which must allow CloudWatch Logs, see `allowLogsToUseKey`). */
+export function encryptedLogGroup(scope: Construct, id: string, options: EncryptedLogGroupOptions): logs.LogGroup {
+  return new logs.LogGroup(scope, id, {
+    encryptionKey: options.key,
+    retention: options.retention,
+    removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
+  });
+}

@@ -1,0 +1,4 @@
+export * from './config';
+export * from './load';
+export * from './profiles';
+export * from './schema';

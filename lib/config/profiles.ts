@@ -1,0 +1,27 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NatStrategy } from '../../constructs/network';
+import type { Profile } from './schema';
+
+/** What a profile sets when the configuration is silent. Later capabilities add their own. */
+export interface ProfileDefaults {
+  readonly network: {
+    readonly maxAzs: 2 | 3;
+    readonly natStrategy: NatStrategy;
+    readonly flowLogRetentionDays: logs.RetentionDays;
+  };
+}
+
+/**
+ * `production`: every part highly available; nothing is a single point of failure.
+ * `budget`: for staging and small teams: fewer, smaller, cheaper parts, still encrypted,
+ * backed up and alarmed. One NAT gateway (~$33/month) instead of one per AZ; interface
+ * endpoints would cost more than the NAT they replace (5 endpoints x 2 AZs ~ $73/month).
+ */
+export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
+  production: {
+    network: { maxAzs: 2, natStrategy: NatStrategy.PER_AZ, flowLogRetentionDays: logs.RetentionDays.ONE_YEAR },
+  },
+  budget: {
+    network: { maxAzs: 2, natStrategy: NatStrategy.SINGLE, flowLogRetentionDays: logs.RetentionDays.ONE_MONTH },
+  },
+};

@@ -1,0 +1,88 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import { NatStrategy } from '../../constructs/network';
+
+/** The profiles a configuration can start from; see `profiles.ts` for what each sets. */
+export const PROFILES = ['production', 'budget'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** How private subnets reach the internet; see `ProductionNetwork`. */
+export const NAT_STRATEGIES: readonly NatStrategy[] = Object.values(NatStrategy);
+
+/** The retention periods CloudWatch Logs accepts, in days ("never expire" is not offered). */
+export const LOG_RETENTION_DAYS: readonly logs.RetentionDays[] = Object.values(logs.RetentionDays).filter(
+  (days): days is logs.RetentionDays => typeof days === 'number' && days !== logs.RetentionDays.INFINITE,
+);
+
+/**
+ * Safeties that the `production` profile refuses to remove unless the configuration accepts
+ * the risk by name, with a reason (`acceptedRisks: { "single-nat-gateway": "why" }`).
+ */
+export const RISKS = {
+  'single-nat-gateway': 'one NAT gateway: an outage of its AZ cuts every task off from the internet',
+} as const;
+export type Risk = keyof typeof RISKS;
+
+/** A `z.strictObject` whose unknown-key error lists the keys that are allowed. */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed keys: ${allowed}`
+        : undefined,
+  });
+}
+
+function oneOf<T extends readonly (string | number)[]>(values: T, what: string) {
+  const allowed = values.join(' | ');
+  return z.custom<T[number]>((v) => (values as readonly unknown[]).includes(v), {
+    error: `must be one of ${allowed} (${what})`,
+  });
+}
+
+const tagKey = z
+  .string()
+  .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, {
+    error: 'tag keys are 1-128 letters, digits, spaces or _ . : / = + - @',
+  })
+  .refine((k) => !/^(aws|shipshape):/i.test(k), {
+    error: 'tag keys may not start with "aws:" or "shipshape:" (reserved)',
+  });
+const tagValue = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, {
+  error: 'tag values are 0-256 letters, digits, spaces or _ . : / = + - @',
+});
+
+const riskReason = z.string().trim().min(10, {
+  error: 'say why the risk is acceptable here, in at least 10 characters',
+});
+
+/** The raw `shipshape` context object, as a user writes it. Every key is optional. */
+export const rawConfigSchema = strictObject({
+  profile: oneOf(PROFILES, 'production is highly available; budget is smaller and cheaper'),
+  appName: z.string().regex(/^[a-z][a-z0-9-]{1,23}$/, {
+    error: 'must be 2-24 characters: lowercase letters, digits and hyphens, starting with a letter',
+  }),
+  owner: z.email({ error: 'must be an email address (who is called about this app)' }),
+  tags: z.record(tagKey, tagValue),
+  env: strictObject({
+    account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, {
+      error: 'must be an AWS region name such as us-east-1',
+    }),
+  }).partial(),
+  network: strictObject({
+    maxAzs: oneOf([2, 3] as const, 'one AZ is never offered: the database and load balancer need two'),
+    natStrategy: oneOf(NAT_STRATEGIES, 'per-az has no single point of failure'),
+    cidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, {
+      error: 'must be an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16',
+    }),
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/)).min(2).max(3),
+    flowLogRetentionDays: oneOf(LOG_RETENTION_DAYS, 'the retention periods CloudWatch Logs accepts'),
+  }).partial(),
+  acceptedRisks: strictObject(
+    Object.fromEntries(Object.keys(RISKS).map((risk) => [risk, riskReason])) as Record<Risk, typeof riskReason>,
+  ).partial(),
+}).partial();
+
+export type RawConfig = z.infer<typeof rawConfigSchema>;

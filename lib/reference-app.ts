@@ -1,0 +1,38 @@
+import { type App, type Environment, Tags } from 'aws-cdk-lib';
+import type { ShipshapeConfig } from './config';
+import { StatefulStack, StatelessStack } from './stacks';
+
+export interface ReferenceApp {
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+/**
+ * Builds the reference app's two stacks from a validated configuration. The stacks are
+ * environment-agnostic unless the configuration names an account and region.
+ */
+export function buildReferenceApp(app: App, config: ShipshapeConfig): ReferenceApp {
+  const env: Environment | undefined = config.env;
+  const name = config.appName;
+  const stateful = new StatefulStack(app, `${name}-stateful`, {
+    env,
+    config,
+    description: `shipshape ${name}: network and data (${config.profile} profile)`,
+  });
+  const stateless = new StatelessStack(app, `${name}-stateless`, {
+    env,
+    config,
+    network: stateful.network,
+    description: `shipshape ${name}: service, alarms and releases (${config.profile} profile)`,
+  });
+  stateless.addStackDependency(stateful, 'the service runs in the stateful stack network');
+  for (const stack of [stateful, stateless]) {
+    Tags.of(stack).add('shipshape:app', name);
+    Tags.of(stack).add('shipshape:profile', config.profile);
+    // Resources a capability has not tagged more precisely belong to the app as a whole.
+    Tags.of(stack).add('shipshape:component', 'app', { priority: 50 });
+    if (config.owner) Tags.of(stack).add('shipshape:owner', config.owner);
+    for (const [key, value] of Object.entries(config.tags)) Tags.of(stack).add(key, value);
+  }
+  return { stateful, stateless };
+}

@@ -1,0 +1,2 @@
+export * from './stateful-stack';
+export * from './stateless-stack';
