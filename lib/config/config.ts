@@ -63,7 +63,9 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = ['shipshape', ...issue.path.map(String)].join('.');
   const got = issue.code === 'unrecognized_keys' || issue.input === undefined ? '' : ` (got ${JSON.stringify(issue.input)})`;
-  return `${path}: ${issue.message}${got}`;
+  // A bad record key carries the key's own problems inside.
+  const message = issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;
+  return `${path}: ${message}${got}`;
 }
 
 function crossFieldProblems(config: ShipshapeConfig): string[] {

@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The environment of a machine that has never seen AWS: no AWS_* variables, no config files. */
+function noAwsEnv(home: string): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('CDK_')));
+  return { ...env, HOME: home, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
+}
+
+function cdk(args: string[], outdir: string) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-home-'));
+  return spawnSync(path.join(ROOT, 'node_modules/.bin/cdk'), [...args, '--output', outdir, '--no-notices', '--no-version-reporting'], {
+    cwd: ROOT,
+    env: noAwsEnv(home),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
+describe('npx cdk synth, as the README says, on a machine with no AWS credentials', () => {
+  test('produces both reference stacks', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-synth-'));
+    const result = cdk(['synth', '--quiet'], outdir);
+    expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
+    const stateful = JSON.parse(fs.readFileSync(path.join(outdir, 'shipshape-stateful.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    expect(Object.values(stateful.Resources).map((r) => r.Type)).toContain('AWS::EC2::VPC');
+    expect(fs.existsSync(path.join(outdir, 'shipshape-stateless.template.json'))).toBe(true);
+  });
+
+  test('a bad -c override fails the synth with a message naming the property', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-synth-'));
+    const result = cdk(['synth', '--quiet', '-c', 'shipshape.network.natStrategy=nat-instance'], outdir);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/shipshape\.network\.natStrategy: must be one of per-az \| single \| none/);
+  });
+});

@@ -1,0 +1,48 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../lib/config';
+import { addPolicyPacks, synthWithPolicyGate } from '../../lib/policy';
+import { buildReferenceApp, type ReferenceApp } from '../../lib/reference-app';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The context `cdk.json` gives the app: feature flags and the `shipshape` configuration. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  return cdkJson.context;
+}
+
+/** An App as `cdk synth` builds it, writing to a fresh temporary directory. */
+export function newApp(context: Record<string, unknown> = {}): App {
+  return new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-test-')),
+    context: { ...cdkJsonContext(), ...context },
+  });
+}
+
+export interface SynthesizedReferenceApp extends ReferenceApp {
+  readonly stateful: ReferenceApp['stateful'];
+  readonly statefulTemplate: Template;
+  readonly statelessTemplate: Template;
+}
+
+/**
+ * Builds and synthesizes the reference app the way `bin/app.ts` does, with the policy packs
+ * and the gate: throws on any unacknowledged finding. `context` adds `-c` style overrides.
+ */
+export function synthReferenceApp(context: Record<string, unknown> = {}): SynthesizedReferenceApp {
+  const app = newApp(context);
+  const stacks = buildReferenceApp(app, loadConfig(app.node));
+  addPolicyPacks(app);
+  const assembly = synthWithPolicyGate(app);
+  const template = (name: string) =>
+    Template.fromJSON(JSON.parse(fs.readFileSync(path.join(assembly.directory, `${name}.template.json`), 'utf8')));
+  return {
+    ...stacks,
+    statefulTemplate: template(stacks.stateful.artifactId),
+    statelessTemplate: template(stacks.stateless.artifactId),
+  };
+}

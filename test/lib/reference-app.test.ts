@@ -1,0 +1,82 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { synthReferenceApp } from '../helpers/reference-app';
+
+/** Resource types whose CloudFormation `Tags` are a list of {Key, Value}. */
+function untaggedResources(template: Template, key: string): string[] {
+  return Object.entries(template.toJSON().Resources as Record<string, { Properties?: { Tags?: unknown } }>)
+    .filter(([, resource]) => Array.isArray(resource.Properties?.Tags))
+    .filter(([, resource]) => !(resource.Properties!.Tags as Array<{ Key: string }>).some((tag) => tag.Key === key))
+    .map(([logicalId]) => logicalId);
+}
+
+describe('the reference app with cdk.json as shipped (production profile)', () => {
+  const app = synthReferenceApp();
+
+  test('has zero unacknowledged AwsSolutions / NIST 800-53 R5 findings (synthReferenceApp throws otherwise)', () => {
+    expect(app.statefulTemplate.toJSON().Resources).toBeDefined();
+  });
+
+  test('is environment-agnostic: no account or region, so synth needs no AWS account', () => {
+    expect(app.stateful.environment).toBe('aws://unknown-account/unknown-region');
+    expect(app.stateless.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  test('protects the stateful stack from deletion and makes the stateless one depend on it', () => {
+    expect(app.stateful.terminationProtection).toBe(true);
+    expect(app.stateless.dependencies).toContain(app.stateful);
+  });
+
+  test('every taggable resource carries the app, profile, component, owner and user tags', () => {
+    for (const key of ['shipshape:app', 'shipshape:profile', 'shipshape:component', 'shipshape:owner', 'cost-center']) {
+      expect({ key, untagged: untaggedResources(app.statefulTemplate, key) }).toEqual({ key, untagged: [] });
+    }
+    app.statefulTemplate.hasResourceProperties('AWS::EC2::VPC', {
+      Tags: Match.arrayWith([
+        { Key: 'shipshape:component', Value: 'network' },
+        { Key: 'shipshape:profile', Value: 'production' },
+      ]),
+    });
+  });
+
+  test('has a NAT gateway in each of its 2 AZs', () => {
+    app.statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 2);
+  });
+
+  test('writes each acknowledgment, with its reason, into the metadata of the resource it concerns', () => {
+    const routes = app.statefulTemplate.findResources('AWS::EC2::Route', {
+      Metadata: {
+        cdk_nag: {
+          rules_to_suppress: Match.arrayWith([
+            Match.objectLike({ id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW', reason: Match.stringLikeRegexp('load balancer') }),
+          ]),
+        },
+      },
+    });
+    expect(Object.keys(routes)).toHaveLength(2);
+  });
+});
+
+describe('the reference app in other configurations still passes the policy packs', () => {
+  test('budget profile: one NAT gateway, 30-day flow logs', () => {
+    const { statefulTemplate } = synthReferenceApp({ 'shipshape.profile': 'budget' });
+    statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 1);
+    statefulTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('no NAT over 3 AZs: VPC endpoints instead', () => {
+    const { statefulTemplate } = synthReferenceApp({ 'shipshape.network.natStrategy': 'none', 'shipshape.network.maxAzs': '3' });
+    statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
+    statefulTemplate.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 5);
+  });
+
+  test('an explicit account and region with named zones synthesizes with no AZ lookup', () => {
+    const { stateful } = synthReferenceApp({
+      'shipshape.env': '{"account":"111111111111","region":"eu-west-1"}',
+      'shipshape.network.availabilityZones': '["eu-west-1a","eu-west-1b"]',
+    });
+    expect(stateful.environment).toBe('aws://111111111111/eu-west-1');
+    expect(stateful.node.root.node.metadata).toEqual([]);
+    const missing = (stateful.node.root as unknown as { synth(): { manifest: { missing?: unknown } } }).synth().manifest.missing;
+    expect(missing).toBeUndefined();
+  });
+});
