@@ -121,15 +121,27 @@ export class ProductionNetwork extends Construct {
 
     // Free, and keeps ECR image layers (stored in S3) off the NAT gateways' per-GB bill.
     this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-    this.interfaceEndpoints = withNat ? {} : this.addTaskEndpoints();
+    this.interfaceEndpoints = withNat ? {} : this.addTaskEndpoints(props.cidr ?? '10.0.0.0/16');
     this.acknowledgeFindings();
   }
 
-  private addTaskEndpoints(): Record<string, ec2.InterfaceVpcEndpoint> {
+  private addTaskEndpoints(cidr: string): Record<string, ec2.InterfaceVpcEndpoint> {
+    const securityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'HTTPS from inside the VPC to its AWS service endpoints',
+      allowAllOutbound: false,
+    });
+    securityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
     return Object.fromEntries(
       Object.entries(TASK_ENDPOINTS).map(([name, service]) => [
         name,
-        this.vpc.addInterfaceEndpoint(`${name}Endpoint`, { service, subnets: this.appSubnets, privateDnsEnabled: true }),
+        this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+          service,
+          subnets: this.appSubnets,
+          privateDnsEnabled: true,
+          open: false,
+          securityGroups: [securityGroup],
+        }),
       ]),
     );
   }

@@ -2,7 +2,38 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { z } from 'zod';
 import { NatStrategy } from '../../constructs/network';
 import { PROFILE_DEFAULTS } from './profiles';
-import { type Profile, RISKS, type Risk, rawConfigSchema } from './schema';
+import { validateFargateSize } from '../../constructs/service/fargate-size';
+import { type CPU_ARCHITECTURES, type Profile, RISKS, type Risk, rawConfigSchema } from './schema';
+
+/** Where the service's image comes from: a full URI, or a repository of this account's ECR. */
+export type ImageSource = { readonly uri: string } | { readonly repository: string; readonly tag: string };
+
+/** The reference service's settings; see `RedundantServiceProps` for what each does. */
+export interface ServiceConfig {
+  readonly image: ImageSource;
+  readonly containerPort: number;
+  readonly containerUser: string;
+  readonly desiredCount: number;
+  readonly maxCount: number;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly cpuArchitecture: (typeof CPU_ARCHITECTURES)[number];
+  readonly spotWeight: number;
+  readonly healthCheckPath: string;
+  readonly deletionProtection: boolean;
+  readonly https?: {
+    readonly certificateArn?: string;
+    readonly domainName?: string;
+    readonly hostedZoneId?: string;
+    readonly hostedZoneName?: string;
+  };
+}
+
+/**
+ * The reference app's image when none is configured: NGINX's unprivileged build, which runs as
+ * uid 101 on port 8080 and writes only to /tmp, so it runs with a read-only root filesystem.
+ */
+export const REFERENCE_IMAGE: ServiceConfig['image'] = { uri: 'public.ecr.aws/nginx/nginx-unprivileged:stable-alpine' };
 
 /** The reference app's configuration after validation and profile defaults. */
 export interface ShipshapeConfig {
@@ -15,9 +46,9 @@ export interface ShipshapeConfig {
     readonly maxAzs: 2 | 3;
     readonly natStrategy: NatStrategy;
     readonly cidr: string;
-    readonly availabilityZones?: readonly string[];
     readonly flowLogRetentionDays: logs.RetentionDays;
   };
+  readonly service: ServiceConfig;
   readonly acceptedRisks: Readonly<Partial<Record<Risk, string>>>;
 }
 
@@ -48,8 +79,21 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
       maxAzs: input.network?.maxAzs ?? defaults.network.maxAzs,
       natStrategy: input.network?.natStrategy ?? defaults.network.natStrategy,
       cidr: input.network?.cidr ?? '10.0.0.0/16',
-      availabilityZones: input.network?.availabilityZones,
       flowLogRetentionDays: input.network?.flowLogRetentionDays ?? defaults.network.flowLogRetentionDays,
+    },
+    service: {
+      image: input.service?.image ?? REFERENCE_IMAGE,
+      containerPort: input.service?.containerPort ?? 8080,
+      containerUser: input.service?.containerUser ?? (input.service?.image ? '1000' : '101'),
+      desiredCount: input.service?.desiredCount ?? defaults.service.desiredCount,
+      maxCount: input.service?.maxCount ?? defaults.service.maxCount,
+      cpu: input.service?.cpu ?? defaults.service.cpu,
+      memoryMiB: input.service?.memoryMiB ?? defaults.service.memoryMiB,
+      cpuArchitecture: input.service?.cpuArchitecture ?? 'x86_64',
+      spotWeight: input.service?.spotWeight ?? 0,
+      healthCheckPath: input.service?.healthCheckPath ?? (input.service?.image ? '/health' : '/'),
+      deletionProtection: input.service?.deletionProtection ?? defaults.service.deletionProtection,
+      https: input.service?.https,
     },
     acceptedRisks: input.acceptedRisks ?? {},
   };
@@ -69,11 +113,40 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function crossFieldProblems(config: ShipshapeConfig): string[] {
-  const azs = config.network.availabilityZones;
-  if (azs && azs.length !== config.network.maxAzs) {
-    return [
-      `shipshape.network.availabilityZones: lists ${azs.length} zones but maxAzs is ${config.network.maxAzs}; list exactly maxAzs zones`,
-    ];
+  const problems: string[] = [];
+  const { network, service } = config;
+  try {
+    validateFargateSize(service.cpu, service.memoryMiB, 'shipshape.service');
+  } catch (error) {
+    problems.push((error as Error).message.replace('memoryLimitMiB', 'memoryMiB'));
+  }
+  if (service.maxCount < service.desiredCount) {
+    problems.push(`shipshape.service.maxCount: must be at least desiredCount ${service.desiredCount} (got ${service.maxCount})`);
+  }
+  if (network.natStrategy === NatStrategy.NONE && 'uri' in service.image) {
+    problems.push(
+      `shipshape.service.image: with natStrategy "none" tasks can pull only from this account's ECR (through its VPC endpoints); ` +
+        `use { "repository", "tag" } instead of { "uri": "${service.image.uri}" }, or a NAT strategy`,
+    );
+  }
+  problems.push(...httpsProblems(service.https));
+  return problems;
+}
+
+function httpsProblems(https: ServiceConfig['https']): string[] {
+  if (!https) return [];
+  const at = 'shipshape.service.https';
+  if (!https.domainName && (https.certificateArn || https.hostedZoneId)) {
+    return [`${at}.domainName: required with a certificate or hosted zone: clients check the certificate against the name they use`];
+  }
+  if (https.domainName && !https.certificateArn && !https.hostedZoneId) {
+    return [`${at}: domainName ${https.domainName} needs certificateArn, or hostedZoneId + hostedZoneName to create a certificate in`];
+  }
+  if (Boolean(https.hostedZoneId) !== Boolean(https.hostedZoneName)) {
+    return [`${at}: hostedZoneId and hostedZoneName go together (no lookup is made at synth)`];
+  }
+  if (https.hostedZoneName && https.domainName && !`.${https.domainName}`.endsWith(`.${https.hostedZoneName}`)) {
+    return [`${at}.domainName: ${https.domainName} is not in the hosted zone ${https.hostedZoneName}`];
   }
   return [];
 }
@@ -82,6 +155,9 @@ function crossFieldProblems(config: ShipshapeConfig): string[] {
 export function risksTaken(config: ShipshapeConfig): Risk[] {
   const risks: Risk[] = [];
   if (config.network.natStrategy === NatStrategy.SINGLE) risks.push('single-nat-gateway');
+  if (config.service.desiredCount < 2) risks.push('single-task');
+  if (!config.service.deletionProtection) risks.push('no-deletion-protection');
+  if (config.service.spotWeight > 0) risks.push('fargate-spot');
   return risks;
 }
 

@@ -9,19 +9,29 @@ export interface ProfileDefaults {
     readonly natStrategy: NatStrategy;
     readonly flowLogRetentionDays: logs.RetentionDays;
   };
+  readonly service: {
+    readonly desiredCount: number;
+    readonly maxCount: number;
+    readonly cpu: number;
+    readonly memoryMiB: number;
+    readonly deletionProtection: boolean;
+  };
 }
 
 /**
  * `production`: every part highly available; nothing is a single point of failure.
  * `budget`: for staging and small teams: fewer, smaller, cheaper parts, still encrypted,
  * backed up and alarmed. One NAT gateway (~$33/month) instead of one per AZ; interface
- * endpoints would cost more than the NAT they replace (5 endpoints x 2 AZs ~ $73/month).
+ * endpoints would cost more than the NAT they replace (5 endpoints x 2 AZs ~ $73/month). Two of
+ * the smallest tasks (0.25 vCPU, 0.5 GB), still spread over 2 AZs; no deletion protection on the ALB.
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
   production: {
     network: { maxAzs: 2, natStrategy: NatStrategy.PER_AZ, flowLogRetentionDays: logs.RetentionDays.ONE_YEAR },
+    service: { desiredCount: 2, maxCount: 10, cpu: 512, memoryMiB: 1024, deletionProtection: true },
   },
   budget: {
     network: { maxAzs: 2, natStrategy: NatStrategy.SINGLE, flowLogRetentionDays: logs.RetentionDays.ONE_MONTH },
+    service: { desiredCount: 2, maxCount: 4, cpu: 256, memoryMiB: 512, deletionProtection: false },
   },
 };

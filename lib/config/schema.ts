@@ -20,7 +20,13 @@ export const LOG_RETENTION_DAYS: readonly logs.RetentionDays[] = Object.values(l
  */
 export const RISKS = {
   'single-nat-gateway': 'one NAT gateway: an outage of its AZ cuts every task off from the internet',
+  'single-task': 'one task: every crash, deploy and AZ outage is an outage of the service',
+  'no-deletion-protection': 'no deletion protection: one mistaken delete loses the load balancer and its DNS name',
+  'fargate-spot': 'Fargate Spot: AWS may reclaim those tasks with two minutes notice',
 } as const;
+
+/** CPU architectures a service can run on. */
+export const CPU_ARCHITECTURES = ['x86_64', 'arm64'] as const;
 export type Risk = keyof typeof RISKS;
 
 /** A `z.strictObject` whose unknown-key error lists the keys that are allowed. */
@@ -77,8 +83,34 @@ export const rawConfigSchema = strictObject({
     cidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, {
       error: 'must be an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16',
     }),
-    availabilityZones: z.array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/)).min(2).max(3),
     flowLogRetentionDays: oneOf(LOG_RETENTION_DAYS, 'the retention periods CloudWatch Logs accepts'),
+  }).partial(),
+  service: strictObject({
+    image: z.union([
+      strictObject({ uri: z.string().min(3) }),
+      strictObject({
+        repository: z.string().regex(/^[a-z0-9][a-z0-9._/-]{1,255}$/, { error: 'must be an ECR repository name' }),
+        tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be an image tag' }),
+      }),
+    ], { error: 'must be { "uri": "registry/image:tag" } or { "repository": "<ECR repository name>", "tag": "<tag>" }' }),
+    containerPort: z.number().int().min(1).max(65535, { error: 'must be a port from 1 to 65535' }),
+    containerUser: z.string().regex(/^\d+(:\d+)?$/, { error: 'must be a numeric uid or uid:gid' }),
+    desiredCount: z.number().int().min(1, { error: 'must be at least 1 (2 or more in production)' }).max(1000),
+    maxCount: z.number().int().min(1).max(1000),
+    cpu: z.number().int(),
+    memoryMiB: z.number().int(),
+    cpuArchitecture: oneOf(CPU_ARCHITECTURES, 'arm64 is ~20% cheaper; the image must be built for it'),
+    spotWeight: z.number().int().min(0).max(10, { error: 'must be from 0 (no Spot) to 10' }),
+    healthCheckPath: z.string().startsWith('/', { error: "must start with '/'" }),
+    deletionProtection: z.boolean(),
+    https: strictObject({
+      certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, {
+        error: 'must be an ACM certificate ARN',
+      }),
+      domainName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a DNS name such as app.example.com' }),
+      hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: 'must be a Route 53 hosted zone id' }),
+      hostedZoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be the zone name, e.g. example.com' }),
+    }).partial(),
   }).partial(),
   acceptedRisks: strictObject(
     Object.fromEntries(Object.keys(RISKS).map((risk) => [risk, riskReason])) as Record<Risk, typeof riskReason>,

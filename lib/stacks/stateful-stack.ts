@@ -1,4 +1,4 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ProductionNetwork } from '../../constructs';
 import type { ShipshapeConfig } from '../config';
@@ -13,24 +13,25 @@ export interface StatefulStackProps extends StackProps {
  */
 export class StatefulStack extends Stack {
   public readonly network: ProductionNetwork;
-  private readonly configuredAzs?: string[];
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
-    this.configuredAzs = props.config.network.availabilityZones ? [...props.config.network.availabilityZones] : undefined;
     Tags.of(this).add('shipshape:layer', 'stateful');
     const { network } = props.config;
     this.network = new ProductionNetwork(this, 'Network', {
       maxAzs: network.maxAzs,
-      availabilityZones: this.configuredAzs,
       natStrategy: network.natStrategy,
       cidr: network.cidr,
       flowLogRetention: network.flowLogRetentionDays,
     });
   }
 
-  /** The configured zones when there are any: a stack with an explicit environment then needs no AZ lookup. */
+  /**
+   * The region's first three zones, resolved at deploy time (`Fn::GetAZs`), even when the stack
+   * has an explicit environment: synth never needs an AZ lookup (AWS credentials), and no zone
+   * name is hardcoded in the template.
+   */
   public override get availabilityZones(): string[] {
-    return this.configuredAzs ?? super.availabilityZones;
+    return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs()));
   }
 }

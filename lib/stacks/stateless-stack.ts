@@ -1,7 +1,11 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import type { ProductionNetwork } from '../../constructs';
-import type { ShipshapeConfig } from '../config';
+import { type ProductionNetwork, RedundantService } from '../../constructs';
+import type { ServiceConfig, ShipshapeConfig } from '../config';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: ShipshapeConfig;
@@ -14,8 +18,40 @@ export interface StatelessStackProps extends StackProps {
  * release pipeline. It only references the stateful stack, never the other way round.
  */
 export class StatelessStack extends Stack {
+  public readonly service: RedundantService;
+
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     Tags.of(this).add('shipshape:layer', 'stateless');
+    const { service } = props.config;
+    const https = service.https;
+    this.service = new RedundantService(this, 'Service', {
+      vpc: props.network.vpc,
+      taskSubnets: props.network.appSubnets,
+      loadBalancerSubnets: props.network.publicSubnets,
+      image: this.image(service.image),
+      containerPort: service.containerPort,
+      containerUser: service.containerUser,
+      desiredCount: service.desiredCount,
+      allowSingleTask: service.desiredCount < 2,
+      maxCount: service.maxCount,
+      cpu: service.cpu,
+      memoryLimitMiB: service.memoryMiB,
+      cpuArchitecture: service.cpuArchitecture === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+      spotWeight: service.spotWeight,
+      healthCheck: { path: service.healthCheckPath },
+      deletionProtection: service.deletionProtection,
+      domainName: https?.domainName,
+      certificate: https?.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', https.certificateArn) : undefined,
+      hostedZone:
+        https?.hostedZoneId && https.hostedZoneName
+          ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: https.hostedZoneId, zoneName: https.hostedZoneName })
+          : undefined,
+    });
+  }
+
+  private image(source: ServiceConfig['image']): ecs.ContainerImage {
+    if ('uri' in source) return ecs.ContainerImage.fromRegistry(source.uri);
+    return ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(this, 'Repository', source.repository), source.tag);
   }
 }

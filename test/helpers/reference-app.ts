@@ -39,7 +39,9 @@ export function synthReferenceApp(context: Record<string, unknown> = {}): Synthe
   addPolicyPacks(app);
   const assembly = synthWithPolicyGate(app);
   const template = (name: string) =>
-    Template.fromJSON(JSON.parse(fs.readFileSync(path.join(assembly.directory, `${name}.template.json`), 'utf8')));
+    Template.fromJSON(
+      JSON.parse(fs.readFileSync(path.join(assembly.directory, `${name}.template.json`), 'utf8')) as Record<string, unknown>,
+    );
   return {
     ...stacks,
     statefulTemplate: template(stacks.stateful.artifactId),

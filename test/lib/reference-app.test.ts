@@ -63,20 +63,21 @@ describe('the reference app in other configurations still passes the policy pack
     statefulTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  test('no NAT over 3 AZs: VPC endpoints instead', () => {
-    const { statefulTemplate } = synthReferenceApp({ 'shipshape.network.natStrategy': 'none', 'shipshape.network.maxAzs': '3' });
+  test('no NAT over 3 AZs: VPC endpoints instead, and an image from ECR', () => {
+    const { statefulTemplate } = synthReferenceApp({
+      'shipshape.network.natStrategy': 'none',
+      'shipshape.network.maxAzs': '3',
+      'shipshape.service.image': '{"repository":"payments-api","tag":"v1.4.2"}',
+    });
     statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
     statefulTemplate.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 5);
   });
 
-  test('an explicit account and region with named zones synthesizes with no AZ lookup', () => {
-    const { stateful } = synthReferenceApp({
-      'shipshape.env': '{"account":"111111111111","region":"eu-west-1"}',
-      'shipshape.network.availabilityZones': '["eu-west-1a","eu-west-1b"]',
-    });
+  test('an explicit account and region synthesize with no AZ lookup and no hardcoded zone', () => {
+    const { stateful, statefulTemplate } = synthReferenceApp({ 'shipshape.env': '{"account":"111111111111","region":"eu-west-1"}' });
     expect(stateful.environment).toBe('aws://111111111111/eu-west-1');
-    expect(stateful.node.root.node.metadata).toEqual([]);
     const missing = (stateful.node.root as unknown as { synth(): { manifest: { missing?: unknown } } }).synth().manifest.missing;
     expect(missing).toBeUndefined();
+    statefulTemplate.hasResourceProperties('AWS::EC2::Subnet', { AvailabilityZone: { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] } });
   });
 });

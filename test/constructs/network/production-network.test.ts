@@ -55,7 +55,7 @@ describe('ProductionNetwork NAT strategies', () => {
     const template = networkTemplate({ natStrategy: NatStrategy.PER_AZ });
     const natRoutes = Object.values(
       template.findResources('AWS::EC2::Route', { Properties: { NatGatewayId: Match.anyValue() } }),
-    ).map((route) => JSON.stringify(route.Properties.NatGatewayId));
+    ).map((route) => JSON.stringify((route as { Properties: { NatGatewayId: unknown } }).Properties.NatGatewayId));
     expect(new Set(natRoutes).size).toBe(2);
   });
 

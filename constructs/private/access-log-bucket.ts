@@ -1,0 +1,63 @@
+import { Aws, CfnMapping, type Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { FactName, RegionInfo } from 'aws-cdk-lib/region-info';
+import type { Construct } from 'constructs';
+
+/**
+ * A bucket for load balancer access logs: private, TLS-only, versioned, expiring after
+ * `retention`. SSE-S3, because ELB access logs can only be delivered to SSE-S3 buckets.
+ */
+export function accessLogBucket(scope: Construct, id: string, retention: Duration): s3.Bucket {
+  const bucket = new s3.Bucket(scope, id, {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [
+      { expiration: retention, noncurrentVersionExpiration: retention, abortIncompleteMultipartUploadAfter: retention },
+    ],
+  });
+  const acknowledgments: Array<[string, string]> = [
+    ['AwsSolutions-S1', 'This bucket is itself an access log destination; logging access to it would log into a log bucket recursively.'],
+    ['NIST.800.53.R5-S3BucketLoggingEnabled', 'This bucket is itself an access log destination; logging access to it would log into a log bucket recursively.'],
+    ['NIST.800.53.R5-S3DefaultEncryptionKMS', 'ELB access logs can only be delivered to buckets encrypted with SSE-S3, not SSE-KMS.'],
+    ['NIST.800.53.R5-S3BucketReplicationEnabled', 'Access logs are diagnostic and expire; a cross-region replica would double their cost for no recovery need.'],
+  ];
+  for (const [id, reason] of acknowledgments) Validations.of(bucket).acknowledge({ id, reason });
+  return bucket;
+}
+
+/**
+ * Sends `loadBalancer`'s access logs to `bucket`. With a known region this is CDK's own
+ * `logAccessLogs`. In an environment-agnostic stack the region's ELB log-delivery account comes
+ * from a mapping of the regions that have one (all opened before August 2022); in a newer region
+ * the deploy stops at the mapping: set the stack's region so CDK grants the log delivery service.
+ */
+export function sendAccessLogs(loadBalancer: elbv2.ApplicationLoadBalancer, bucket: s3.Bucket): void {
+  const stack = Stack.of(loadBalancer);
+  if (!Token.isUnresolved(stack.region)) {
+    loadBalancer.logAccessLogs(bucket);
+    return;
+  }
+  const accounts = RegionInfo.regionMap(FactName.ELBV2_ACCOUNT);
+  const mapping = new CfnMapping(loadBalancer, 'ElbLogDeliveryAccounts', {
+    mapping: Object.fromEntries(Object.entries(accounts).map(([region, account]) => [region, { account }])),
+  });
+  const logObjects = bucket.arnForObjects(`AWSLogs/${Aws.ACCOUNT_ID}/*`);
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      principals: [new iam.AccountPrincipal(mapping.findInMap(Aws.REGION, 'account'))],
+      resources: [logObjects],
+    }),
+  );
+  loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+  loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
+  // The policy must exist before the load balancer checks it can write.
+  loadBalancer.node.addDependency(bucket);
+}

@@ -1,0 +1,4 @@
+export * from './fargate-size';
+export * from './health-timing';
+export * from './redundant-service';
+export * from './redundant-service-props';

@@ -1,0 +1,243 @@
+import { Duration, Size, Tags } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { accessLogBucket, sendAccessLogs } from '../private/access-log-bucket';
+import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
+import type { HealthCheckTiming } from './health-timing';
+import { type RedundantServiceProps, validateServiceProps } from './redundant-service-props';
+import { acknowledgeServiceFindings } from './service-acknowledgments';
+
+/** The container's name in the task definition. */
+export const APP_CONTAINER_NAME = 'app';
+
+/**
+ * An ECS Fargate service of at least 2 tasks spread over the VPC's AZs, behind an internet-facing
+ * ALB; self-healing through container health checks, fast ALB target checks and ECS task
+ * replacement; rolling deploys stopped and rolled back by the circuit breaker; hardened tasks.
+ */
+export class RedundantService extends Construct {
+  public readonly cluster: ecs.Cluster;
+  public readonly service: ecs.FargateService;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly container: ecs.ContainerDefinition;
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The listener clients reach: HTTPS when a certificate is in play, else HTTP. */
+  public readonly listener: elbv2.ApplicationListener;
+  public readonly logGroup: logs.LogGroup;
+  /** The ALB health check settings in force, for recovery-time arithmetic. */
+  public readonly healthCheckTiming: HealthCheckTiming;
+  /** The URL clients use. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: RedundantServiceProps) {
+    validateServiceProps(props);
+    super(scope, id);
+    Tags.of(this).add('shipshape:component', 'service');
+    const port = props.containerPort ?? 8080;
+    const desiredCount = props.desiredCount ?? 2;
+    const healthPath = props.healthCheck?.path ?? '/health';
+    const spotWeight = props.spotWeight ?? 0;
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+      enableFargateCapacityProviders: spotWeight > 0,
+    });
+
+    const key = props.encryptionKey ?? rotatingKey(this, 'LogKey', 'shipshape service logs');
+    if (!props.encryptionKey) allowLogsToUseKey(key);
+    this.logGroup = encryptedLogGroup(this, 'Logs', { key, retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      runtimePlatform: {
+        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+      volumes: [{ name: 'tmp' }],
+    });
+    const linuxParameters = new ecs.LinuxParameters(this, 'Linux', { initProcessEnabled: true });
+    linuxParameters.dropCapabilities(ecs.Capability.ALL);
+    this.container = this.taskDefinition.addContainer(APP_CONTAINER_NAME, {
+      containerName: APP_CONTAINER_NAME,
+      image: props.image,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      portMappings: [{ containerPort: port, name: 'http', appProtocol: ecs.AppProtocol.http }],
+      user: props.containerUser ?? '1000',
+      readonlyRootFilesystem: true,
+      privileged: false,
+      linuxParameters,
+      environment: props.environment,
+      secrets: props.secrets,
+      stopTimeout: props.stopTimeout ?? Duration.seconds(30),
+      healthCheck: {
+        command: props.healthCheck?.containerCommand ?? [
+          'CMD-SHELL',
+          `wget -q -O /dev/null http://localhost:${port}${healthPath} || exit 1`,
+        ],
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: APP_CONTAINER_NAME,
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
+    });
+    this.container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount,
+      vpcSubnets: props.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      assignPublicIp: false,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      healthCheckGracePeriod: props.healthCheck?.gracePeriod ?? Duration.seconds(30),
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableExecuteCommand: false,
+      capacityProviderStrategies:
+        spotWeight > 0
+          ? [
+              { capacityProvider: 'FARGATE', base: 1, weight: 1 },
+              { capacityProvider: 'FARGATE_SPOT', weight: spotWeight },
+            ]
+          : undefined,
+    });
+    // Keep tasks spread when an AZ comes back after an outage.
+    (this.service.node.defaultChild as ecs.CfnService).availabilityZoneRebalancing = 'ENABLED';
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: true,
+      vpcSubnets: props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC },
+      dropInvalidHeaderFields: true,
+      deletionProtection: props.deletionProtection ?? true,
+    });
+    sendAccessLogs(this.loadBalancer, accessLogBucket(this, 'AccessLogs', props.accessLogRetention ?? Duration.days(365)));
+
+    this.healthCheckTiming = {
+      intervalSeconds: (props.healthCheck?.interval ?? Duration.seconds(5)).toSeconds(),
+      timeoutSeconds: (props.healthCheck?.timeout ?? Duration.seconds(4)).toSeconds(),
+      unhealthyThreshold: props.healthCheck?.unhealthyThreshold ?? 2,
+      healthyThreshold: props.healthCheck?.healthyThreshold ?? 2,
+    };
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'Targets', {
+      vpc: props.vpc,
+      port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+      loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
+      healthCheck: {
+        path: healthPath,
+        interval: Duration.seconds(this.healthCheckTiming.intervalSeconds),
+        timeout: Duration.seconds(this.healthCheckTiming.timeoutSeconds),
+        unhealthyThresholdCount: this.healthCheckTiming.unhealthyThreshold,
+        healthyThresholdCount: this.healthCheckTiming.healthyThreshold,
+        healthyHttpCodes: '200-399',
+      },
+      targets: [this.service.loadBalancerTarget({ containerName: APP_CONTAINER_NAME, containerPort: port })],
+    });
+
+    const certificate = props.certificate ?? this.createCertificate(props);
+    this.listener = certificate ? this.addHttpsListeners(certificate) : this.addHttpListener();
+    if (props.hostedZone && props.domainName) {
+      new route53.ARecord(this, 'Alias', {
+        zone: props.hostedZone,
+        recordName: props.domainName,
+        target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer)),
+      });
+    }
+    this.url = `${certificate ? 'https' : 'http'}://${props.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
+
+    const scaling = this.service.autoScaleTaskCount({
+      minCapacity: desiredCount,
+      maxCapacity: props.maxCount ?? Math.max(10, desiredCount * 5),
+    });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.targetCpuPercent ?? 60 });
+    scaling.scaleOnRequestCount('Requests', {
+      requestsPerTarget: props.targetRequestsPerTaskPerMinute ?? 1000,
+      targetGroup: this.targetGroup,
+    });
+    acknowledgeServiceFindings(this, { https: certificate !== undefined, deletionProtection: props.deletionProtection ?? true });
+  }
+
+  /** The security group rules of the tasks; allow a database or cache to be reached from here. */
+  public get connections(): ec2.Connections {
+    return this.service.connections;
+  }
+
+  /** Requests the load balancer received. @default sum over 1 minute */
+  public metricRequestCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.loadBalancer.metrics.requestCount(options);
+  }
+
+  /** 5xx responses the load balancer itself generated (no healthy target, timeouts). @default sum over 1 minute */
+  public metricLoadBalancer5xxCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, options);
+  }
+
+  /** 5xx responses from the tasks. @default sum over 1 minute */
+  public metricTarget5xxCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, options);
+  }
+
+  /** Seconds from the request leaving the ALB to the response arriving. @default average over 1 minute */
+  public metricTargetResponseTime(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.targetResponseTime(options);
+  }
+
+  /** Targets failing health checks. @default average over 1 minute */
+  public metricUnhealthyHostCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.unhealthyHostCount(options);
+  }
+
+  /** Tasks running, from Container Insights. @default average over 1 minute */
+  public metricRunningTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+      statistic: 'Average',
+      period: Duration.minutes(1),
+      ...options,
+    });
+  }
+
+  private createCertificate(props: RedundantServiceProps): acm.ICertificate | undefined {
+    if (!props.hostedZone || !props.domainName) return undefined;
+    return new acm.Certificate(this, 'Certificate', {
+      domainName: props.domainName,
+      validation: acm.CertificateValidation.fromDns(props.hostedZone),
+    });
+  }
+
+  private addHttpsListeners(certificate: acm.ICertificate): elbv2.ApplicationListener {
+    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+    return this.loadBalancer.addListener('Https', {
+      port: 443,
+      certificates: [certificate],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      defaultTargetGroups: [this.targetGroup],
+    });
+  }
+
+  private addHttpListener(): elbv2.ApplicationListener {
+    return this.loadBalancer.addListener('Http', { port: 80, defaultTargetGroups: [this.targetGroup] });
+  }
+}

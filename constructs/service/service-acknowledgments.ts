@@ -1,0 +1,61 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { RedundantService } from './redundant-service';
+
+export interface ServiceFindingContext {
+  /** Whether clients reach the service over HTTPS. */
+  readonly https: boolean;
+  /** Whether the load balancer is protected from deletion. */
+  readonly deletionProtection: boolean;
+}
+
+function acknowledge(construct: IConstruct | undefined, id: string, reason: string): void {
+  if (construct) Validations.of(construct).acknowledge({ id, reason });
+}
+
+/** Acknowledges, on the construct each concerns, the policy findings a RedundantService raises by design. */
+export function acknowledgeServiceFindings(service: RedundantService, context: ServiceFindingContext): void {
+  const alb = service.loadBalancer;
+  acknowledge(
+    alb.connections.securityGroups[0],
+    'AwsSolutions-EC23',
+    'An internet-facing load balancer accepts its listener ports from anywhere by purpose; the tasks accept traffic only from this security group.',
+  );
+  acknowledge(
+    alb,
+    'NIST.800.53.R5-ALBWAFEnabled',
+    'Which WAF rules fit is the application team\'s call (and costs $5/month plus $1 per rule); associate a WebACL with service.loadBalancer to add one.',
+  );
+  const executionPolicy = service.taskDefinition.executionRole?.node.tryFindChild('DefaultPolicy');
+  acknowledge(
+    executionPolicy,
+    'NIST.800.53.R5-IAMNoInlinePolicy',
+    'CDK generates this policy for this one execution role, scoped to its image, log group and injected secrets; it lives and dies with the role.',
+  );
+  acknowledge(
+    executionPolicy,
+    'AwsSolutions-IAM5[Resource::*]',
+    'ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are scoped to the repository.',
+  );
+  const taskPolicy = service.taskDefinition.taskRole.node.tryFindChild('DefaultPolicy');
+  acknowledge(
+    taskPolicy,
+    'NIST.800.53.R5-IAMNoInlinePolicy',
+    'CDK generates this policy from grants to this one task role, each scoped to the resource granted; it lives and dies with the role.',
+  );
+  if (!context.deletionProtection) {
+    acknowledge(
+      alb,
+      'NIST.800.53.R5-ELBDeletionProtectionEnabled',
+      'Deletion protection was turned off explicitly (deletionProtection: false), for a non-production load balancer that holds no data.',
+    );
+  }
+  if (!context.https) {
+    const http = alb.listeners.find((listener) => listener.node.id === 'Http');
+    const reason =
+      'No certificate or domain is configured, so the service answers plain HTTP on the load balancer DNS name; ' +
+      'give certificate + domainName (or hostedZone + domainName) for HTTPS with an HTTP redirect.';
+    acknowledge(http, 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason);
+    acknowledge(http, 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason);
+  }
+}
