@@ -50,6 +50,12 @@ export function acknowledgeServiceFindings(service: RedundantService, context: S
       'Deletion protection was turned off explicitly (deletionProtection: false), for a non-production load balancer that holds no data.',
     );
   }
+  const redirect = alb.listeners.find((listener) => listener.node.id === 'Redirect80To443');
+  acknowledge(
+    redirect,
+    'NIST.800.53.R5-ELBv2ACMCertificateRequired',
+    'This port-80 listener only answers with a redirect to the HTTPS listener; it serves no content and needs no certificate.',
+  );
   if (!context.https) {
     const http = alb.listeners.find((listener) => listener.node.id === 'Http');
     const reason =

@@ -42,6 +42,22 @@ describe('the reference app with cdk.json as shipped (production profile)', () =
     app.statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 2);
   });
 
+  test('runs the reference service: 2 tasks of the unprivileged NGINX image as uid 101, behind a protected ALB', () => {
+    app.statelessTemplate.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+    app.statelessTemplate.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Image: 'public.ecr.aws/nginx/nginx-unprivileged:stable-alpine', User: '101' })],
+    });
+    app.statelessTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    });
+  });
+
+  test('tags every taggable resource of the stateless stack too', () => {
+    for (const key of ['shipshape:app', 'shipshape:component', 'shipshape:owner']) {
+      expect({ key, untagged: untaggedResources(app.statelessTemplate, key) }).toEqual({ key, untagged: [] });
+    }
+  });
+
   test('writes each acknowledgment, with its reason, into the metadata of the resource it concerns', () => {
     const routes = app.statefulTemplate.findResources('AWS::EC2::Route', {
       Metadata: {
@@ -57,10 +73,21 @@ describe('the reference app with cdk.json as shipped (production profile)', () =
 });
 
 describe('the reference app in other configurations still passes the policy packs', () => {
-  test('budget profile: one NAT gateway, 30-day flow logs', () => {
-    const { statefulTemplate } = synthReferenceApp({ 'shipshape.profile': 'budget' });
+  test('budget profile: one NAT gateway, 30-day flow logs, small tasks, no ALB deletion protection', () => {
+    const { statefulTemplate, statelessTemplate } = synthReferenceApp({ 'shipshape.profile': 'budget' });
     statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 1);
     statefulTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    statelessTemplate.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' });
+    statelessTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
+    });
+  });
+
+  test('HTTPS with a certificate and domain passes the packs without the HTTP acknowledgments', () => {
+    const { statelessTemplate } = synthReferenceApp({
+      'shipshape.service.https': '{"certificateArn":"arn:aws:acm:us-east-1:111111111111:certificate/abc-1","domainName":"app.example.com"}',
+    });
+    statelessTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
   });
 
   test('no NAT over 3 AZs: VPC endpoints instead, and an image from ECR', () => {
@@ -71,6 +98,20 @@ describe('the reference app in other configurations still passes the policy pack
     });
     statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
     statefulTemplate.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 5);
+  });
+
+  test('an ECR image: the execution role may pull from that repository only', () => {
+    const { statelessTemplate } = synthReferenceApp({ 'shipshape.service.image': '{"repository":"payments-api","tag":"v1.4.2"}' });
+    statelessTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+            Resource: { 'Fn::Join': ['', Match.arrayWith([':repository/payments-api'])] },
+          }),
+        ]),
+      },
+    });
   });
 
   test('an explicit account and region synthesize with no AZ lookup and no hardcoded zone', () => {

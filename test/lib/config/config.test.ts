@@ -107,3 +107,37 @@ describe('loadConfig', () => {
     expect(() => loadConfig(app.node)).toThrow(/shipshape\.network: unknown key\(s\) "natStrategyy"/);
   });
 });
+
+describe('service configuration', () => {
+  test('production runs 2 tasks of 0.5 vCPU / 1 GB with ALB deletion protection; budget 2 tasks of 0.25 vCPU / 0.5 GB without', () => {
+    const production = resolveConfig({}).service;
+    const budget = resolveConfig({ profile: 'budget' }).service;
+    expect([production.desiredCount, production.cpu, production.memoryMiB, production.deletionProtection]).toEqual([2, 512, 1024, true]);
+    expect([budget.desiredCount, budget.cpu, budget.memoryMiB, budget.deletionProtection]).toEqual([2, 256, 512, false]);
+  });
+
+  test.each([
+    ['one task', { service: { desiredCount: 1 } }, /shipshape\.acceptedRisks\.single-task: the production profile refuses one task/],
+    ['no deletion protection', { service: { deletionProtection: false } }, /shipshape\.acceptedRisks\.no-deletion-protection: the production profile refuses/],
+    ['Fargate Spot', { service: { spotWeight: 2 } }, /shipshape\.acceptedRisks\.fargate-spot: the production profile refuses Fargate Spot/],
+  ])('production refuses %s unless the risk is accepted', (_what, raw, message) => {
+    expect(problemsOf(raw)).toMatch(message);
+  });
+
+  test('budget runs one task on Spot without a risk acceptance', () => {
+    expect(resolveConfig({ profile: 'budget', service: { desiredCount: 1, spotWeight: 1 } }).service.desiredCount).toBe(1);
+  });
+
+  test.each([
+    ['a CPU/memory pair Fargate does not run', { service: { cpu: 256, memoryMiB: 4096 } }, /shipshape\.service: memoryMiB 4096 is not a Fargate size for cpu 256; allowed: 512 \| 1024 \| 2048/],
+    ['a port out of range', { service: { containerPort: 0 } }, /shipshape\.service\.containerPort: .*\(got 0\)/],
+    ['a health check path without a slash', { service: { healthCheckPath: 'health' } }, /shipshape\.service\.healthCheckPath: must start with '\/' \(got "health"\)/],
+    ['a certificate without a domain', { service: { https: { certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc-1' } } }, /shipshape\.service\.https\.domainName: required with a certificate/],
+    ['a domain outside its zone', { service: { https: { domainName: 'app.example.org', hostedZoneId: 'Z1ABC', hostedZoneName: 'example.com' } } }, /app\.example\.org is not in the hosted zone example\.com/],
+    ['an image that is neither a URI nor a repository and tag', { service: { image: { repo: 'x' } } }, /shipshape\.service\.image: must be \{ "uri"/],
+    ['a public image without NAT', { network: { natStrategy: 'none' }, service: { image: { uri: 'docker.io/library/nginx:1' } } }, /shipshape\.service\.image: with natStrategy "none" tasks can pull only from this account's ECR/],
+    ['a maximum below the desired count', { service: { desiredCount: 4, maxCount: 3 } }, /shipshape\.service\.maxCount: must be at least desiredCount 4 \(got 3\)/],
+  ])('%s is refused', (_what, raw, message) => {
+    expect(problemsOf(raw)).toMatch(message);
+  });
+});
