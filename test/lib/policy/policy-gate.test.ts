@@ -13,6 +13,8 @@ function gateErrorOf(run: () => unknown): PolicyGateError {
   throw new Error('expected the policy gate to refuse the synth');
 }
 
+afterEach(() => jest.restoreAllMocks());
+
 describe('synthWithPolicyGate', () => {
   test('an unacknowledged AwsSolutions finding stops the synth and names the rule and the construct', () => {
     const app = newApp();
@@ -33,6 +35,7 @@ describe('synthWithPolicyGate', () => {
   });
 
   test('a CloudFormation validation warning stops the synth, though CDK alone would only warn', () => {
+    jest.spyOn(console, 'error').mockImplementation(() => undefined); // CDK prints the report it writes
     const app = newApp({ '@aws-cdk/core:validateAgainstDefaultRules': false });
     new CfnResource(new Stack(app, 'Queue'), 'Jobs', { type: 'AWS::SQS::Queue', properties: { Bogus: 1 } });
     const error = gateErrorOf(() => synthWithPolicyGate(app));
