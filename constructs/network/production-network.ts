@@ -51,6 +51,9 @@ export interface ProductionNetworkProps {
   readonly encryptionKey?: kms.IKey;
 }
 
+/** The VPC ranges `ProductionNetwork` accepts: IPv4, /16 to /24. */
+export const VPC_CIDR_PATTERN = /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/;
+
 /** The interface endpoints a Fargate task needs to start with no NAT: image pull, logs, secrets, keys. */
 const TASK_ENDPOINTS = {
   EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
@@ -179,7 +182,7 @@ function validateProps(props: ProductionNetworkProps, maxAzs: number): void {
       `ProductionNetwork: natStrategy must be one of ${Object.values(NatStrategy).join(' | ')} (got ${String(props.natStrategy)})`,
     );
   }
-  if (props.cidr !== undefined && !Token.isUnresolved(props.cidr) && !/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/.test(props.cidr)) {
+  if (props.cidr !== undefined && !Token.isUnresolved(props.cidr) && !VPC_CIDR_PATTERN.test(props.cidr)) {
     throw new Error(`ProductionNetwork: cidr must be an IPv4 block from /16 to /24, such as 10.0.0.0/16 (got ${props.cidr})`);
   }
   if (props.availabilityZones && props.availabilityZones.length !== maxAzs) {

@@ -128,7 +128,7 @@ export interface RedundantServiceProps {
   readonly deregistrationDelay?: Duration;
   /**
    * How long the app has after SIGTERM to exit before SIGKILL (2-120 s on Fargate).
-   * @default Duration.seconds(30) - as long as the deregistration delay: whatever the app still holds then gets as long again to finish
+   * @default Duration.seconds(30) - as long as the default deregistration delay
    */
   readonly stopTimeout?: Duration;
   /**

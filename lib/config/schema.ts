@@ -1,6 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { NatStrategy } from '../../constructs/network';
+import { NatStrategy, VPC_CIDR_PATTERN } from '../../constructs/network';
 
 /** The profiles a configuration can start from; see `profiles.ts` for what each sets. */
 export const PROFILES = ['production', 'budget'] as const;
@@ -80,7 +80,7 @@ export const rawConfigSchema = strictObject({
   network: strictObject({
     maxAzs: oneOf([2, 3] as const, 'one AZ is never offered: the database and load balancer need two'),
     natStrategy: oneOf(NAT_STRATEGIES, 'per-az has no single point of failure'),
-    cidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, {
+    cidr: z.string().regex(VPC_CIDR_PATTERN, {
       error: 'must be an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16',
     }),
     flowLogRetentionDays: oneOf(LOG_RETENTION_DAYS, 'the retention periods CloudWatch Logs accepts'),

@@ -12,8 +12,8 @@ function untaggedResources(template: Template, key: string): string[] {
 describe('the reference app with cdk.json as shipped (production profile)', () => {
   const app = synthReferenceApp();
 
-  test('has zero unacknowledged AwsSolutions / NIST 800-53 R5 findings (synthReferenceApp throws otherwise)', () => {
-    expect(app.statefulTemplate.toJSON().Resources).toBeDefined();
+  test('has zero unacknowledged AwsSolutions / NIST 800-53 R5 / CloudFormation validation findings', () => {
+    expect(() => synthReferenceApp()).not.toThrow();
   });
 
   test('is environment-agnostic: no account or region, so synth needs no AWS account', () => {
