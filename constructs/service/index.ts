@@ -2,3 +2,4 @@ export * from './fargate-size';
 export * from './health-timing';
 export * from './redundant-service';
 export * from './redundant-service-props';
+export * from './resolve-service-props';

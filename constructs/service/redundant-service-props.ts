@@ -1,11 +1,10 @@
-import { type Duration, Token } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
-import { validateFargateSize } from './fargate-size';
 
 /** The ALB target health check. Defaults take a dead task out of rotation within 14 s. */
 export interface ServiceHealthCheckOptions {
@@ -176,63 +175,4 @@ export interface RedundantServiceProps {
    * @default - a new customer-managed key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
-}
-
-const NAME = 'RedundantService';
-
-function seconds(d: Duration | undefined, fallback: number): number {
-  return d === undefined ? fallback : d.toSeconds();
-}
-
-function inRange(prop: string, value: number, min: number, max: number, hint = ''): void {
-  if (!Token.isUnresolved(value) && (value < min || value > max || !Number.isFinite(value))) {
-    throw new Error(`${NAME}: ${prop} must be between ${min} and ${max} (got ${value})${hint}`);
-  }
-}
-
-/** Checks every prop whose bad value would fail at deploy time, or remove a safety silently. */
-export function validateServiceProps(props: RedundantServiceProps): void {
-  const desired = props.desiredCount ?? 2;
-  if (!Token.isUnresolved(desired) && desired < 2 && !props.allowSingleTask) {
-    throw new Error(
-      `${NAME}: desiredCount must be at least 2 so a task can fail without an outage (got ${desired}); ` +
-        'set allowSingleTask: true for a non-production service',
-    );
-  }
-  inRange('desiredCount', desired, 1, 1000);
-  if (props.maxCount !== undefined) inRange('maxCount', props.maxCount, desired, 1000, ' (at least desiredCount)');
-  inRange('containerPort', props.containerPort ?? 8080, 1, 65535);
-  validateFargateSize(props.cpu ?? 512, props.memoryLimitMiB ?? 1024, NAME);
-  inRange('targetCpuPercent', props.targetCpuPercent ?? 60, 10, 90);
-  inRange('targetRequestsPerTaskPerMinute', props.targetRequestsPerTaskPerMinute ?? 1000, 1, 1_000_000);
-  inRange('spotWeight', props.spotWeight ?? 0, 0, 10);
-
-  const user = props.containerUser ?? '1000';
-  if (/^(0|root)(:|$)/.test(user)) {
-    throw new Error(`${NAME}: containerUser must not be root (got ${user}); use the image's non-root uid, e.g. '1000'`);
-  }
-  const path = props.healthCheck?.path ?? '/health';
-  if (!path.startsWith('/')) {
-    throw new Error(`${NAME}: healthCheck.path must start with '/' (got ${path})`);
-  }
-  const interval = seconds(props.healthCheck?.interval, 5);
-  const timeout = seconds(props.healthCheck?.timeout, 4);
-  inRange('healthCheck.interval (s)', interval, 5, 300);
-  inRange('healthCheck.timeout (s)', timeout, 2, Math.min(120, interval - 1), ' and shorter than the interval');
-  inRange('healthCheck.unhealthyThreshold', props.healthCheck?.unhealthyThreshold ?? 2, 2, 10);
-  inRange('healthCheck.healthyThreshold', props.healthCheck?.healthyThreshold ?? 2, 2, 10);
-  inRange('deregistrationDelay (s)', seconds(props.deregistrationDelay, 30), 0, 3600);
-  inRange('stopTimeout (s)', seconds(props.stopTimeout, 30), 2, 120);
-
-  if (props.certificate && !props.domainName) {
-    throw new Error(
-      `${NAME}: certificate needs domainName: clients check the certificate against the name they connect to, ` +
-        "and the load balancer's own DNS name is not on it",
-    );
-  }
-  if (props.domainName && !props.certificate && !props.hostedZone) {
-    throw new Error(
-      `${NAME}: domainName needs a certificate or a hostedZone to create one in (got domainName ${props.domainName} alone)`,
-    );
-  }
 }

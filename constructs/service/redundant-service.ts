@@ -4,14 +4,15 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogBucket, sendAccessLogs } from '../private/access-log-bucket';
 import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
 import type { HealthCheckTiming } from './health-timing';
-import { type RedundantServiceProps, validateServiceProps } from './redundant-service-props';
+import type { RedundantServiceProps } from './redundant-service-props';
+import { resolveServiceProps } from './resolve-service-props';
 import { acknowledgeServiceFindings } from './service-acknowledgments';
 
 /** The container's name in the task definition. */
@@ -38,13 +39,10 @@ export class RedundantService extends Construct {
   public readonly url: string;
 
   constructor(scope: Construct, id: string, props: RedundantServiceProps) {
-    validateServiceProps(props);
+    const resolved = resolveServiceProps(props);
     super(scope, id);
     Tags.of(this).add('shipshape:component', 'service');
-    const port = props.containerPort ?? 8080;
-    const desiredCount = props.desiredCount ?? 2;
-    const healthPath = props.healthCheck?.path ?? '/health';
-    const spotWeight = props.spotWeight ?? 0;
+    const { port, desiredCount, spotWeight } = resolved;
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
@@ -54,13 +52,13 @@ export class RedundantService extends Construct {
 
     const key = props.encryptionKey ?? rotatingKey(this, 'LogKey', 'shipshape service logs');
     if (!props.encryptionKey) allowLogsToUseKey(key);
-    this.logGroup = encryptedLogGroup(this, 'Logs', { key, retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
+    this.logGroup = encryptedLogGroup(this, 'Logs', { key, retention: resolved.logRetention });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: props.cpu ?? 512,
-      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      cpu: resolved.cpu,
+      memoryLimitMiB: resolved.memoryLimitMiB,
       runtimePlatform: {
-        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
+        cpuArchitecture: resolved.cpuArchitecture,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
       volumes: [{ name: 'tmp' }],
@@ -70,20 +68,17 @@ export class RedundantService extends Construct {
     this.container = this.taskDefinition.addContainer(APP_CONTAINER_NAME, {
       containerName: APP_CONTAINER_NAME,
       image: props.image,
-      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      memoryLimitMiB: resolved.memoryLimitMiB,
       portMappings: [{ containerPort: port, name: 'http', appProtocol: ecs.AppProtocol.http }],
-      user: props.containerUser ?? '1000',
+      user: resolved.user,
       readonlyRootFilesystem: true,
       privileged: false,
       linuxParameters,
       environment: props.environment,
       secrets: props.secrets,
-      stopTimeout: props.stopTimeout ?? Duration.seconds(30),
+      stopTimeout: resolved.stopTimeout,
       healthCheck: {
-        command: props.healthCheck?.containerCommand ?? [
-          'CMD-SHELL',
-          `wget -q -O /dev/null http://localhost:${port}${healthPath} || exit 1`,
-        ],
+        command: resolved.containerHealthCommand,
         interval: Duration.seconds(10),
         timeout: Duration.seconds(5),
         retries: 3,
@@ -107,7 +102,7 @@ export class RedundantService extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
-      healthCheckGracePeriod: props.healthCheck?.gracePeriod ?? Duration.seconds(30),
+      healthCheckGracePeriod: resolved.gracePeriod,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableExecuteCommand: false,
       capacityProviderStrategies:
@@ -126,25 +121,20 @@ export class RedundantService extends Construct {
       internetFacing: true,
       vpcSubnets: props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC },
       dropInvalidHeaderFields: true,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection: resolved.deletionProtection,
     });
-    sendAccessLogs(this.loadBalancer, accessLogBucket(this, 'AccessLogs', props.accessLogRetention ?? Duration.days(365)));
+    sendAccessLogs(this.loadBalancer, accessLogBucket(this, 'AccessLogs', resolved.accessLogRetention));
 
-    this.healthCheckTiming = {
-      intervalSeconds: (props.healthCheck?.interval ?? Duration.seconds(5)).toSeconds(),
-      timeoutSeconds: (props.healthCheck?.timeout ?? Duration.seconds(4)).toSeconds(),
-      unhealthyThreshold: props.healthCheck?.unhealthyThreshold ?? 2,
-      healthyThreshold: props.healthCheck?.healthyThreshold ?? 2,
-    };
+    this.healthCheckTiming = resolved.healthCheckTiming;
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'Targets', {
       vpc: props.vpc,
       port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
-      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+      deregistrationDelay: resolved.deregistrationDelay,
       loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
       healthCheck: {
-        path: healthPath,
+        path: resolved.healthPath,
         interval: Duration.seconds(this.healthCheckTiming.intervalSeconds),
         timeout: Duration.seconds(this.healthCheckTiming.timeoutSeconds),
         unhealthyThresholdCount: this.healthCheckTiming.unhealthyThreshold,
@@ -167,14 +157,14 @@ export class RedundantService extends Construct {
 
     const scaling = this.service.autoScaleTaskCount({
       minCapacity: desiredCount,
-      maxCapacity: props.maxCount ?? Math.max(10, desiredCount * 5),
+      maxCapacity: resolved.maxCount,
     });
-    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.targetCpuPercent ?? 60 });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: resolved.targetCpuPercent });
     scaling.scaleOnRequestCount('Requests', {
-      requestsPerTarget: props.targetRequestsPerTaskPerMinute ?? 1000,
+      requestsPerTarget: resolved.targetRequestsPerTaskPerMinute,
       targetGroup: this.targetGroup,
     });
-    acknowledgeServiceFindings(this, { https: certificate !== undefined, deletionProtection: props.deletionProtection ?? true });
+    acknowledgeServiceFindings(this, { https: certificate !== undefined, deletionProtection: resolved.deletionProtection });
   }
 
   /** The security group rules of the tasks; allow a database or cache to be reached from here. */
