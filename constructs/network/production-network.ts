@@ -22,8 +22,8 @@ export interface ProductionNetworkProps {
    */
   readonly maxAzs?: number;
   /**
-   * The zone names to use, exactly `maxAzs` of them. Naming them avoids an AZ lookup when the
-   * stack has an explicit account and region.
+   * The zone names to use, exactly `maxAzs` of them. They must be among the stack's zones, which
+   * in a stack with an explicit account and region CDK looks up (or reads from cdk.context.json).
    * @default - the region's first `maxAzs` zones; in an environment-agnostic stack these are
    * resolved at deploy time (`Fn::GetAZs`), so synth needs no AWS account
    */
@@ -93,9 +93,10 @@ export class ProductionNetwork extends Construct {
 
     const withNat = this.natStrategy !== NatStrategy.NONE;
     const privateType = withNat ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
-    const cidrBits = Number((props.cidr ?? '10.0.0.0/16').split('/')[1]);
+    const cidr = props.cidr ?? '10.0.0.0/16';
+    const cidrBits = Number(cidr.split('/')[1]);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
       ...azSelection(this, props.availabilityZones, maxAzs),
       natGateways: { [NatStrategy.PER_AZ]: maxAzs, [NatStrategy.SINGLE]: 1, [NatStrategy.NONE]: 0 }[this.natStrategy],
       restrictDefaultSecurityGroup: true,
@@ -124,7 +125,7 @@ export class ProductionNetwork extends Construct {
 
     // Free, and keeps ECR image layers (stored in S3) off the NAT gateways' per-GB bill.
     this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-    this.interfaceEndpoints = withNat ? {} : this.addTaskEndpoints(props.cidr ?? '10.0.0.0/16');
+    this.interfaceEndpoints = withNat ? {} : this.addTaskEndpoints(cidr);
     this.acknowledgeFindings();
   }
 
@@ -182,8 +183,9 @@ function validateProps(props: ProductionNetworkProps, maxAzs: number): void {
       `ProductionNetwork: natStrategy must be one of ${Object.values(NatStrategy).join(' | ')} (got ${String(props.natStrategy)})`,
     );
   }
-  if (props.cidr !== undefined && !Token.isUnresolved(props.cidr) && !VPC_CIDR_PATTERN.test(props.cidr)) {
-    throw new Error(`ProductionNetwork: cidr must be an IPv4 block from /16 to /24, such as 10.0.0.0/16 (got ${props.cidr})`);
+  // Subnet sizes are derived from the range, so it must be known at synth: no tokens.
+  if (props.cidr !== undefined && !VPC_CIDR_PATTERN.test(props.cidr)) {
+    throw new Error(`ProductionNetwork: cidr must be a literal IPv4 block from /16 to /24, such as 10.0.0.0/16 (got ${props.cidr})`);
   }
   if (props.availabilityZones && props.availabilityZones.length !== maxAzs) {
     throw new Error(

@@ -126,7 +126,7 @@ describe('ProductionNetwork refuses bad props', () => {
   test.each([
     [{ maxAzs: 1 }, /maxAzs must be 2 or 3 \(got 1\)/],
     [{ maxAzs: 4 }, /maxAzs must be 2 or 3 \(got 4\)/],
-    [{ cidr: '10.0.0.0/8' }, /cidr must be an IPv4 block from \/16 to \/24.*\(got 10\.0\.0\.0\/8\)/],
+    [{ cidr: '10.0.0.0/8' }, /cidr must be a literal IPv4 block from \/16 to \/24.*\(got 10\.0\.0\.0\/8\)/],
     [{ natStrategy: 'gateway' as NatStrategy }, /natStrategy must be one of per-az \| single \| none \(got gateway\)/],
     [{ maxAzs: 2, availabilityZones: ['us-east-1a'] }, /availabilityZones lists 1 zones but maxAzs is 2/],
   ])('%j', (props, message) => {
