@@ -69,6 +69,7 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
   const input = parsed.data;
   const profile = input.profile ?? 'production';
   const defaults = PROFILE_DEFAULTS[profile];
+  const desiredCount = input.service?.desiredCount ?? defaults.service.desiredCount;
   const config: ShipshapeConfig = {
     profile,
     appName: input.appName ?? 'shipshape',
@@ -85,8 +86,9 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
       image: input.service?.image ?? REFERENCE_IMAGE,
       containerPort: input.service?.containerPort ?? 8080,
       containerUser: input.service?.containerUser ?? (input.service?.image ? '1000' : '101'),
-      desiredCount: input.service?.desiredCount ?? defaults.service.desiredCount,
-      maxCount: input.service?.maxCount ?? defaults.service.maxCount,
+      desiredCount,
+      // The profile's maximum, raised to the desired count when that is higher.
+      maxCount: input.service?.maxCount ?? Math.max(defaults.service.maxCount, desiredCount),
       cpu: input.service?.cpu ?? defaults.service.cpu,
       memoryMiB: input.service?.memoryMiB ?? defaults.service.memoryMiB,
       cpuArchitecture: input.service?.cpuArchitecture ?? 'x86_64',

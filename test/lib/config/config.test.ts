@@ -124,6 +124,10 @@ describe('service configuration', () => {
     expect(problemsOf(raw)).toMatch(message);
   });
 
+  test('a desired count above the profile maximum raises the maximum when none is set', () => {
+    expect(resolveConfig({ profile: 'budget', service: { desiredCount: 6 } }).service.maxCount).toBe(6);
+  });
+
   test('budget runs one task on Spot without a risk acceptance', () => {
     expect(resolveConfig({ profile: 'budget', service: { desiredCount: 1, spotWeight: 1 } }).service.desiredCount).toBe(1);
   });
