@@ -1,4 +1,4 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -48,6 +48,7 @@ export class StatelessStack extends Stack {
           ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: https.hostedZoneId, zoneName: https.hostedZoneName })
           : undefined,
     });
+    new CfnOutput(this, 'ServiceUrl', { value: this.service.url, description: 'Where clients reach the service' });
   }
 
   private image(source: ServiceConfig['image']): ecs.ContainerImage {

@@ -52,6 +52,12 @@ describe('the reference app with cdk.json as shipped (production profile)', () =
     });
   });
 
+  test('outputs the URL clients use: HTTP on the load balancer DNS name when no domain is configured', () => {
+    app.statelessTemplate.hasOutput('ServiceUrl', {
+      Value: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [Match.stringLikeRegexp('LoadBalancer'), 'DNSName'] }]] },
+    });
+  });
+
   test('tags every taggable resource of the stateless stack too', () => {
     for (const key of ['shipshape:app', 'shipshape:component', 'shipshape:owner']) {
       expect({ key, untagged: untaggedResources(app.statelessTemplate, key) }).toEqual({ key, untagged: [] });
@@ -88,6 +94,7 @@ describe('the reference app in other configurations still passes the policy pack
       'shipshape.service.https': '{"certificateArn":"arn:aws:acm:us-east-1:111111111111:certificate/abc-1","domainName":"app.example.com"}',
     });
     statelessTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    statelessTemplate.hasOutput('ServiceUrl', { Value: 'https://app.example.com' });
   });
 
   test('no NAT over 3 AZs: VPC endpoints instead, and an image from ECR', () => {
