@@ -1,2 +1,4 @@
 export * from './network';
 export * from './service';
+export * from './database';
+export * from './secrets';

@@ -42,11 +42,14 @@ export interface EncryptedLogGroupOptions {
   readonly key: kms.IKey;
   readonly retention: logs.RetentionDays;
   readonly removalPolicy?: RemovalPolicy;
+  /** @default - a name CloudFormation generates */
+  readonly logGroupName?: string;
 }
 
 /** A log group encrypted with `key` (which must allow CloudWatch Logs, see `allowLogsToUseKey`). */
 export function encryptedLogGroup(scope: Construct, id: string, options: EncryptedLogGroupOptions): logs.LogGroup {
   return new logs.LogGroup(scope, id, {
+    logGroupName: options.logGroupName,
     encryptionKey: options.key,
     retention: options.retention,
     removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,

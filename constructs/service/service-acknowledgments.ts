@@ -1,5 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { acknowledge } from '../private/acknowledge';
 import type { RedundantService } from './redundant-service';
 
 export interface ServiceFindingContext {
@@ -7,10 +6,6 @@ export interface ServiceFindingContext {
   readonly https: boolean;
   /** Whether the load balancer is protected from deletion. */
   readonly deletionProtection: boolean;
-}
-
-function acknowledge(construct: IConstruct | undefined, id: string, reason: string): void {
-  if (construct) Validations.of(construct).acknowledge({ id, reason });
 }
 
 /** Acknowledges, on the construct each concerns, the policy findings a RedundantService raises by design. */

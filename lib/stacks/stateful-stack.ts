@@ -1,6 +1,6 @@
 import { Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ProductionNetwork } from '../../constructs';
+import { ProductionNetwork, ResilientDatabase } from '../../constructs';
 import type { ShipshapeConfig } from '../config';
 
 export interface StatefulStackProps extends StackProps {
@@ -13,6 +13,7 @@ export interface StatefulStackProps extends StackProps {
  */
 export class StatefulStack extends Stack {
   public readonly network: ProductionNetwork;
+  public readonly database: ResilientDatabase;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -23,6 +24,12 @@ export class StatefulStack extends Stack {
       natStrategy: network.natStrategy,
       cidr: network.cidr,
       flowLogRetention: network.flowLogRetentionDays,
+    });
+    this.database = new ResilientDatabase(this, 'Database', {
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.dataSubnets,
+      functionSubnets: this.network.appSubnets,
+      applicationUser: {},
     });
   }
 

@@ -1,0 +1,2 @@
+export * from './credential-rotation';
+export * from './database-user';
