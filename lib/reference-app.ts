@@ -23,6 +23,8 @@ export function buildReferenceApp(app: App, config: ShipshapeConfig): ReferenceA
     env,
     config,
     network: stateful.network,
+    database: stateful.database,
+    appSecrets: stateful.appSecrets,
     description: `shipshape ${name}: service, alarms and releases (${config.profile} profile)`,
   });
   stateless.addStackDependency(stateful, 'the service runs in the stateful stack network');

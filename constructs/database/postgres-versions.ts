@@ -11,16 +11,16 @@ export enum DatabaseEngine {
 /** The PostgreSQL version used when none is given: the newest both engines offer in aws-cdk-lib 2.276. */
 export const DEFAULT_POSTGRES_VERSION = '17.9';
 
-function staticVersions<T>(holder: object, type: abstract new (...args: never[]) => T): T[] {
-  return Object.values(holder).filter((value): value is T => value instanceof type);
+function staticVersions<T>(holder: object, isVersion: (value: unknown) => value is T): T[] {
+  return Object.values(holder).filter(isVersion);
 }
 
 /** Every full version aws-cdk-lib knows for `engine`, oldest first. */
 export function postgresVersions(engine: DatabaseEngine): string[] {
   const versions =
     engine === DatabaseEngine.AURORA_SERVERLESS_V2
-      ? staticVersions(rds.AuroraPostgresEngineVersion, rds.AuroraPostgresEngineVersion).map((v) => v.auroraPostgresFullVersion)
-      : staticVersions(rds.PostgresEngineVersion, rds.PostgresEngineVersion).map((v) => v.postgresFullVersion);
+      ? staticVersions(rds.AuroraPostgresEngineVersion, (v): v is rds.AuroraPostgresEngineVersion => v instanceof rds.AuroraPostgresEngineVersion).map((v) => v.auroraPostgresFullVersion)
+      : staticVersions(rds.PostgresEngineVersion, (v): v is rds.PostgresEngineVersion => v instanceof rds.PostgresEngineVersion).map((v) => v.postgresFullVersion);
   return [...new Set(versions)].sort(compareVersions);
 }
 

@@ -2,7 +2,7 @@ import { Names, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
 import { rotateDatabaseCredentials } from '../secrets/credential-rotation';
 import { DatabaseUser } from '../secrets/database-user';
+import { injectedSecret } from '../secrets/injected-secret';
 import { acknowledgeDatabaseFindings } from './database-acknowledgments';
 import { DatabaseBackupPlan } from './database-backup-plan';
 import { auroraCluster, estimatedMaxConnections, POSTGRES_PORT, rdsInstance } from './database-engines';
@@ -178,6 +179,19 @@ export class ResilientDatabase extends Construct implements ec2.IConnectable {
     return this.clientConnections;
   }
 
+  /**
+   * Lets `client` reach the database (or its proxy) on the PostgreSQL port. Only an ingress rule
+   * is added, and it is created in the client's stack when that differs, so the database's stack
+   * never depends on its clients.
+   */
+  public allowConnectionsFrom(client: ec2.IConnectable, description = 'database client'): void {
+    for (const databaseGroup of this.connections.securityGroups) {
+      for (const clientGroup of client.connections.securityGroups) {
+        databaseGroup.addIngressRule(clientGroup, ec2.Port.tcp(POSTGRES_PORT), description, true);
+      }
+    }
+  }
+
   /** The secret applications should log in with: the application user's, else the master's. */
   public get connectionSecret(): secretsmanager.ISecret {
     return this.applicationUser?.secret ?? this.masterSecret;
@@ -202,8 +216,8 @@ export class ResilientDatabase extends Construct implements ec2.IConnectable {
   /** The login for a container, injected by ECS from the connection secret at task start. */
   public connectionSecrets(): Record<string, ecs.Secret> {
     return {
-      DB_USER: ecs.Secret.fromSecretsManager(this.connectionSecret, 'username'),
-      DB_PASSWORD: ecs.Secret.fromSecretsManager(this.connectionSecret, 'password'),
+      DB_USER: injectedSecret(this.connectionSecret, this.encryptionKey, 'username'),
+      DB_PASSWORD: injectedSecret(this.connectionSecret, this.encryptionKey, 'password'),
     };
   }
 

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
@@ -33,6 +34,8 @@ export class RedundantService extends Construct {
   /** The listener clients reach: HTTPS when a certificate is in play, else HTTP. */
   public readonly listener: elbv2.ApplicationListener;
   public readonly logGroup: logs.LogGroup;
+  /** Encrypts the service's logs; CloudWatch Logs may use it (for companions such as rollouts). */
+  public readonly encryptionKey: kms.IKey;
   /** The ALB health check settings in force, for recovery-time arithmetic. */
   public readonly healthCheckTiming: HealthCheckTiming;
   /** The URL clients use. */
@@ -52,6 +55,7 @@ export class RedundantService extends Construct {
 
     const key = props.encryptionKey ?? rotatingKey(this, 'LogKey', 'shipshape service logs');
     if (!props.encryptionKey) allowLogsToUseKey(key);
+    this.encryptionKey = key;
     this.logGroup = encryptedLogGroup(this, 'Logs', { key, retention: resolved.logRetention });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
@@ -164,7 +168,11 @@ export class RedundantService extends Construct {
       requestsPerTarget: resolved.targetRequestsPerTaskPerMinute,
       targetGroup: this.targetGroup,
     });
-    acknowledgeServiceFindings(this, { https: certificate !== undefined, deletionProtection: resolved.deletionProtection });
+    acknowledgeServiceFindings(this, {
+      https: certificate !== undefined,
+      deletionProtection: resolved.deletionProtection,
+      environment: Object.keys(props.environment ?? {}).length > 0,
+    });
   }
 
   /** The security group rules of the tasks; allow a database or cache to be reached from here. */

@@ -6,11 +6,20 @@ export interface ServiceFindingContext {
   readonly https: boolean;
   /** Whether the load balancer is protected from deletion. */
   readonly deletionProtection: boolean;
+  /** Whether the container gets plain environment variables. */
+  readonly environment: boolean;
 }
 
 /** Acknowledges, on the construct each concerns, the policy findings a RedundantService raises by design. */
 export function acknowledgeServiceFindings(service: RedundantService, context: ServiceFindingContext): void {
   const alb = service.loadBalancer;
+  if (context.environment) {
+    acknowledge(
+      service.taskDefinition,
+      'AwsSolutions-ECS2',
+      'The environment carries non-secret settings only (such as the database host and port); every secret is injected from Secrets Manager through `secrets`.',
+    );
+  }
   acknowledge(
     alb.connections.securityGroups[0],
     'AwsSolutions-EC23',

@@ -1,9 +1,11 @@
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { z } from 'zod';
+import { DatabaseEngine, validatePostgresVersion, DEFAULT_POSTGRES_VERSION } from '../../constructs/database';
 import { NatStrategy } from '../../constructs/network';
-import { PROFILE_DEFAULTS } from './profiles';
+import type { AppSecretSource } from '../../constructs/secrets';
+import { PROFILE_DEFAULTS, type ProfileDefaults } from './profiles';
 import { validateFargateSize } from '../../constructs/service/fargate-size';
-import { type CPU_ARCHITECTURES, type Profile, RISKS, type Risk, rawConfigSchema } from './schema';
+import { type CPU_ARCHITECTURES, type Profile, type RawConfig, RISKS, type Risk, rawConfigSchema } from './schema';
 
 /** Where the service's image comes from: a full URI, or a repository of this account's ECR. */
 export type ImageSource = { readonly uri: string } | { readonly repository: string; readonly tag: string };
@@ -29,6 +31,30 @@ export interface ServiceConfig {
   };
 }
 
+/** The reference database's settings; see `ResilientDatabaseProps` for what each does. */
+export interface DatabaseConfig {
+  readonly engine: DatabaseEngine;
+  readonly postgresVersion: string;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly readers: number;
+  readonly instanceType: string;
+  readonly allocatedStorageGiB: number;
+  readonly backupRetentionDays: number;
+  readonly backupWindow: string;
+  readonly slowQueryMs: number;
+  readonly logRetentionDays: logs.RetentionDays;
+  readonly deletionProtection: boolean;
+  readonly credentialRotationDays: number;
+  readonly applicationUser: string;
+  readonly proxy: boolean;
+  readonly backup: {
+    readonly dailyRetentionDays: number;
+    readonly vaultLock?: { readonly minRetentionDays: number; readonly maxRetentionDays?: number; readonly changeableForDays?: number };
+    readonly crossRegionCopy?: { readonly region: string; readonly vaultName: string; readonly retentionDays?: number };
+  };
+}
+
 /**
  * The reference app's image when none is configured: NGINX's unprivileged build, which runs as
  * uid 101 on port 8080 and writes only to /tmp, so it runs with a read-only root filesystem.
@@ -49,6 +75,9 @@ export interface ShipshapeConfig {
     readonly flowLogRetentionDays: logs.RetentionDays;
   };
   readonly service: ServiceConfig;
+  readonly database: DatabaseConfig;
+  /** Application secrets by environment variable name, and where each value comes from. */
+  readonly secrets: Readonly<Record<string, AppSecretSource>>;
   readonly acceptedRisks: Readonly<Partial<Record<Risk, string>>>;
 }
 
@@ -97,6 +126,8 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
       deletionProtection: input.service?.deletionProtection ?? defaults.service.deletionProtection,
       https: input.service?.https,
     },
+    database: resolveDatabase(input.database ?? {}, defaults.database),
+    secrets: input.secrets ?? {},
     acceptedRisks: input.acceptedRisks ?? {},
   };
   const problems = [...crossFieldProblems(config), ...unacceptedRisks(config)];
@@ -104,6 +135,31 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
     throw new ConfigError(problems);
   }
   return config;
+}
+
+function resolveDatabase(input: NonNullable<RawConfig['database']>, defaults: ProfileDefaults['database']): DatabaseConfig {
+  return {
+    engine: input.engine ?? defaults.engine,
+    postgresVersion: input.postgresVersion ?? DEFAULT_POSTGRES_VERSION,
+    minCapacity: input.minCapacity ?? 0.5,
+    maxCapacity: input.maxCapacity ?? 4,
+    readers: input.readers ?? 1,
+    instanceType: input.instanceType ?? defaults.instanceType,
+    allocatedStorageGiB: input.allocatedStorageGiB ?? 20,
+    backupRetentionDays: input.backupRetentionDays ?? 14,
+    backupWindow: input.backupWindow ?? '03:00-04:00',
+    slowQueryMs: input.slowQueryMs ?? 500,
+    logRetentionDays: input.logRetentionDays ?? logs.RetentionDays.THREE_MONTHS,
+    deletionProtection: input.deletionProtection ?? true,
+    credentialRotationDays: input.credentialRotationDays ?? 30,
+    applicationUser: input.applicationUser ?? 'app',
+    proxy: input.proxy ?? false,
+    backup: {
+      dailyRetentionDays: input.backup?.dailyRetentionDays ?? 35,
+      vaultLock: input.backup?.vaultLock,
+      crossRegionCopy: input.backup?.crossRegionCopy,
+    },
+  };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -132,6 +188,41 @@ function crossFieldProblems(config: ShipshapeConfig): string[] {
     );
   }
   problems.push(...httpsProblems(service.https));
+  problems.push(...databaseProblems(config));
+  return problems;
+}
+
+function databaseProblems(config: ShipshapeConfig): string[] {
+  const { database } = config;
+  const at = 'shipshape.database';
+  const problems: string[] = [];
+  try {
+    validatePostgresVersion(database.engine, database.postgresVersion, at);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (database.engine === DatabaseEngine.AURORA_SERVERLESS_V2) {
+    if (database.minCapacity > database.maxCapacity) {
+      problems.push(`${at}.minCapacity: ${database.minCapacity} ACUs is more than maxCapacity ${database.maxCapacity}; lower minCapacity or raise maxCapacity`);
+    }
+    for (const key of ['minCapacity', 'maxCapacity'] as const) {
+      if (!Number.isInteger(database[key] * 2)) problems.push(`${at}.${key}: Serverless v2 capacity moves in steps of 0.5 ACU (got ${database[key]})`);
+    }
+  }
+  const { vaultLock, crossRegionCopy, dailyRetentionDays } = database.backup;
+  const shortest = Math.min(dailyRetentionDays, database.backupRetentionDays);
+  if (vaultLock && vaultLock.minRetentionDays > shortest) {
+    problems.push(
+      `${at}.backup.vaultLock.minRetentionDays: ${vaultLock.minRetentionDays} is longer than the shortest backup retention (${shortest} days); ` +
+        'backups into the locked vault would fail',
+    );
+  }
+  if (vaultLock?.maxRetentionDays !== undefined && vaultLock.maxRetentionDays < Math.max(dailyRetentionDays, vaultLock.minRetentionDays)) {
+    problems.push(`${at}.backup.vaultLock.maxRetentionDays: ${vaultLock.maxRetentionDays} is shorter than dailyRetentionDays ${dailyRetentionDays} or minRetentionDays`);
+  }
+  if (crossRegionCopy && crossRegionCopy.region === config.env?.region) {
+    problems.push(`${at}.backup.crossRegionCopy.region: ${crossRegionCopy.region} is the stack's own region; a copy must survive the loss of the region, choose another`);
+  }
   return problems;
 }
 
@@ -158,7 +249,8 @@ export function risksTaken(config: ShipshapeConfig): Risk[] {
   const risks: Risk[] = [];
   if (config.network.natStrategy === NatStrategy.SINGLE) risks.push('single-nat-gateway');
   if (config.service.desiredCount < 2) risks.push('single-task');
-  if (!config.service.deletionProtection) risks.push('no-deletion-protection');
+  if (!config.service.deletionProtection || !config.database.deletionProtection) risks.push('no-deletion-protection');
+  if (config.database.engine === DatabaseEngine.AURORA_SERVERLESS_V2 && config.database.readers === 0) risks.push('no-database-standby');
   if (config.service.spotWeight > 0) risks.push('fargate-spot');
   return risks;
 }

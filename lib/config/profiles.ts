@@ -1,4 +1,5 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { DatabaseEngine } from '../../constructs/database';
 import { NatStrategy } from '../../constructs/network';
 import type { Profile } from './schema';
 
@@ -16,6 +17,10 @@ export interface ProfileDefaults {
     readonly memoryMiB: number;
     readonly deletionProtection: boolean;
   };
+  readonly database: {
+    readonly engine: DatabaseEngine;
+    readonly instanceType: string;
+  };
 }
 
 /**
@@ -24,14 +29,18 @@ export interface ProfileDefaults {
  * backed up and alarmed. One NAT gateway (~$33/month) instead of one per AZ; interface
  * endpoints would cost more than the NAT they replace (5 endpoints x 2 AZs ~ $73/month). Two of
  * the smallest tasks (0.25 vCPU, 0.5 GB), still spread over 2 AZs; no deletion protection on the ALB.
+ * The database is RDS Multi-AZ on db.t4g.micro (~$23/month for both nodes) rather than Aurora
+ * Serverless v2 with a reader (2 x 0.5 ACU minimum ~ $88/month): slower failover, same backups.
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
   production: {
     network: { maxAzs: 2, natStrategy: NatStrategy.PER_AZ, flowLogRetentionDays: logs.RetentionDays.ONE_YEAR },
     service: { desiredCount: 2, maxCount: 10, cpu: 512, memoryMiB: 1024, deletionProtection: true },
+    database: { engine: DatabaseEngine.AURORA_SERVERLESS_V2, instanceType: 't4g.small' },
   },
   budget: {
     network: { maxAzs: 2, natStrategy: NatStrategy.SINGLE, flowLogRetentionDays: logs.RetentionDays.ONE_MONTH },
     service: { desiredCount: 2, maxCount: 4, cpu: 256, memoryMiB: 512, deletionProtection: false },
+    database: { engine: DatabaseEngine.RDS_MULTI_AZ, instanceType: 't4g.micro' },
   },
 };

@@ -1,6 +1,8 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { DatabaseEngine } from '../../constructs/database';
 import { NatStrategy, VPC_CIDR_PATTERN } from '../../constructs/network';
+import { AppSecretSource } from '../../constructs/secrets';
 
 /** The profiles a configuration can start from; see `profiles.ts` for what each sets. */
 export const PROFILES = ['production', 'budget'] as const;
@@ -21,9 +23,18 @@ export const LOG_RETENTION_DAYS: readonly logs.RetentionDays[] = Object.values(l
 export const RISKS = {
   'single-nat-gateway': 'one NAT gateway: an outage of its AZ cuts every task off from the internet',
   'single-task': 'one task: every crash, deploy and AZ outage is an outage of the service',
-  'no-deletion-protection': 'no deletion protection: one mistaken delete loses the load balancer and its DNS name',
+  'no-deletion-protection': 'no deletion protection: one mistaken delete loses the load balancer and its DNS name, or the database',
+  'no-database-standby': 'no Aurora reader: a failover must first create an instance (~10 minutes of downtime instead of ~30-60 s)',
   'fargate-spot': 'Fargate Spot: AWS may reclaim those tasks with two minutes notice',
 } as const;
+
+/** The database engines; see `ResilientDatabase`. */
+export const DATABASE_ENGINES: readonly DatabaseEngine[] = Object.values(DatabaseEngine);
+
+/** Where an application secret's value comes from; see `AppSecrets`. */
+export const SECRET_SOURCES: readonly AppSecretSource[] = Object.values(AppSecretSource);
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 /** CPU architectures a service can run on. */
 export const CPU_ARCHITECTURES = ['x86_64', 'arm64'] as const;
@@ -73,9 +84,7 @@ export const rawConfigSchema = strictObject({
   tags: z.record(tagKey, tagValue),
   env: strictObject({
     account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
-    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, {
-      error: 'must be an AWS region name such as us-east-1',
-    }),
+    region: z.string().regex(REGION_PATTERN, { error: 'must be an AWS region name such as us-east-1' }),
   }).partial(),
   network: strictObject({
     maxAzs: oneOf([2, 3] as const, 'one AZ is never offered: the database and load balancer need two'),
@@ -112,6 +121,40 @@ export const rawConfigSchema = strictObject({
       hostedZoneName: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be the zone name, e.g. example.com' }),
     }).partial(),
   }).partial(),
+  database: strictObject({
+    engine: oneOf(DATABASE_ENGINES, 'aurora-serverless-v2 fails over in ~30-60 s; rds-multi-az is cheaper, ~60-120 s'),
+    postgresVersion: z.string().regex(/^\d+(\.\d+)*$/, { error: 'must be a PostgreSQL version such as 17.9' }),
+    minCapacity: z.number().min(0).max(256),
+    maxCapacity: z.number().min(1).max(256),
+    readers: z.number().int().min(0).max(15, { error: 'Aurora takes 0 to 15 readers' }),
+    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an instance type without "db.", such as t4g.small' }),
+    allocatedStorageGiB: z.number().int().min(20).max(65536, { error: 'gp3 storage is 20 to 65536 GiB' }),
+    backupRetentionDays: z.number().int().min(1).max(35, { error: 'automated backups keep 1 to 35 days' }),
+    backupWindow: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be UTC hh:mm-hh:mm, e.g. 03:00-04:00' }),
+    slowQueryMs: z.number().int().min(0, { error: 'milliseconds (0 logs every statement)' }),
+    logRetentionDays: oneOf(LOG_RETENTION_DAYS, 'the retention periods CloudWatch Logs accepts'),
+    deletionProtection: z.boolean(),
+    credentialRotationDays: z.number().int().min(1).max(365, { error: 'must be from 1 to 365 days' }),
+    applicationUser: z.string().regex(/^[a-z_][a-z0-9_]{0,53}$/, { error: 'must be a lowercase PostgreSQL role name' }),
+    proxy: z.boolean(),
+    backup: strictObject({
+      dailyRetentionDays: z.number().int().min(1).max(36500),
+      vaultLock: strictObject({
+        minRetentionDays: z.number().int().min(1).max(36500),
+        maxRetentionDays: z.number().int().min(1).max(36500).optional(),
+        changeableForDays: z.number().int().min(3, { error: 'AWS Backup needs at least 3 days before a lock becomes immutable' }).optional(),
+      }),
+      crossRegionCopy: strictObject({
+        region: z.string().regex(REGION_PATTERN, { error: 'must be an AWS region name such as us-west-2' }),
+        vaultName: z.string().regex(/^[a-zA-Z0-9\-_]{2,50}$/, { error: 'must be a backup vault name (2-50 letters, digits, - or _)' }),
+        retentionDays: z.number().int().min(1).max(36500).optional(),
+      }),
+    }).partial(),
+  }).partial(),
+  secrets: z.record(
+    z.string().regex(/^[A-Z][A-Z0-9_]{0,127}$/, { error: 'secret names are environment variable names: A-Z, 0-9 and _' }),
+    oneOf(SECRET_SOURCES, 'generated: a random value; operator: set after deploy with put-secret-value'),
+  ),
   acceptedRisks: strictObject(
     Object.fromEntries(Object.keys(RISKS).map((risk) => [risk, riskReason])) as Record<Risk, typeof riskReason>,
   ).partial(),

@@ -1,24 +1,28 @@
-import { Fn, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { ProductionNetwork, ResilientDatabase } from '../../constructs';
-import type { ShipshapeConfig } from '../config';
+import { AppSecrets, ProductionNetwork, ResilientDatabase, RotationFailureSignal } from '../../constructs';
+import type { DatabaseConfig, ShipshapeConfig } from '../config';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: ShipshapeConfig;
 }
 
 /**
- * What holds data or is slow to rebuild: the network now; the database, secrets, backups and
- * restore drills as they arrive. Termination protection is on: deleting it is a decision.
+ * What holds data or is slow to rebuild: the network, the database and its backups, the
+ * secrets. Termination protection is on: deleting it is a decision.
  */
 export class StatefulStack extends Stack {
   public readonly network: ProductionNetwork;
   public readonly database: ResilientDatabase;
+  /** The application's own secrets (undefined when the configuration declares none). */
+  public readonly appSecrets?: AppSecrets;
+  public readonly rotationFailures: RotationFailureSignal;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
     Tags.of(this).add('shipshape:layer', 'stateful');
-    const { network } = props.config;
+    const { network, database, secrets } = props.config;
     this.network = new ProductionNetwork(this, 'Network', {
       maxAzs: network.maxAzs,
       natStrategy: network.natStrategy,
@@ -29,8 +33,17 @@ export class StatefulStack extends Stack {
       vpc: this.network.vpc,
       vpcSubnets: this.network.dataSubnets,
       functionSubnets: this.network.appSubnets,
-      applicationUser: {},
+      ...databaseProps(database),
     });
+    const secretEntries = Object.entries(secrets);
+    if (secretEntries.length > 0) {
+      this.appSecrets = new AppSecrets(this, 'AppSecrets', {
+        secrets: secretEntries.map(([name, source]) => ({ name, source })),
+        encryptionKey: this.database.encryptionKey,
+      });
+    }
+    const rotated = [this.database.masterSecret, ...(this.database.applicationUser ? [this.database.applicationUser.secret] : [])];
+    this.rotationFailures = new RotationFailureSignal(this, 'RotationFailures', { secrets: rotated });
   }
 
   /**
@@ -41,4 +54,40 @@ export class StatefulStack extends Stack {
   public override get availabilityZones(): string[] {
     return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs()));
   }
+}
+
+function databaseProps(database: DatabaseConfig) {
+  const { backup } = database;
+  const days = (n: number | undefined) => (n === undefined ? undefined : Duration.days(n));
+  return {
+    engine: database.engine,
+    postgresVersion: database.postgresVersion,
+    minCapacity: database.minCapacity,
+    maxCapacity: database.maxCapacity,
+    readers: database.readers,
+    instanceType: new ec2.InstanceType(database.instanceType),
+    allocatedStorageGiB: database.allocatedStorageGiB,
+    backupRetention: Duration.days(database.backupRetentionDays),
+    preferredBackupWindow: database.backupWindow,
+    slowQueryThreshold: Duration.millis(database.slowQueryMs),
+    logRetention: database.logRetentionDays,
+    deletionProtection: database.deletionProtection,
+    removalPolicy: RemovalPolicy.SNAPSHOT,
+    credentialRotation: Duration.days(database.credentialRotationDays),
+    applicationUser: { username: database.applicationUser },
+    proxy: database.proxy ? {} : undefined,
+    backupPlan: {
+      dailyRetention: Duration.days(backup.dailyRetentionDays),
+      vaultLock: backup.vaultLock && {
+        minRetention: Duration.days(backup.vaultLock.minRetentionDays),
+        maxRetention: days(backup.vaultLock.maxRetentionDays),
+        changeableFor: days(backup.vaultLock.changeableForDays),
+      },
+      crossRegionCopy: backup.crossRegionCopy && {
+        region: backup.crossRegionCopy.region,
+        vaultName: backup.crossRegionCopy.vaultName,
+        retention: days(backup.crossRegionCopy.retentionDays),
+      },
+    },
+  };
 }

@@ -4,13 +4,20 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { type ProductionNetwork, RedundantService } from '../../constructs';
+import { type AppSecrets, type ProductionNetwork, RedundantService, type ResilientDatabase, RotationRollout } from '../../constructs';
 import type { ServiceConfig, ShipshapeConfig } from '../config';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: ShipshapeConfig;
   /** The network from the stateful stack. */
   readonly network: ProductionNetwork;
+  /** The database from the stateful stack: the service may connect, and gets its login injected. */
+  readonly database: ResilientDatabase;
+  /**
+   * The application's secrets from the stateful stack, injected by name.
+   * @default - none
+   */
+  readonly appSecrets?: AppSecrets;
 }
 
 /**
@@ -19,6 +26,7 @@ export interface StatelessStackProps extends StackProps {
  */
 export class StatelessStack extends Stack {
   public readonly service: RedundantService;
+  public readonly rotationRollout: RotationRollout;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -41,12 +49,21 @@ export class StatelessStack extends Stack {
       spotWeight: service.spotWeight,
       healthCheck: { path: service.healthCheckPath },
       deletionProtection: service.deletionProtection,
+      environment: props.database.connectionEnvironment(),
+      secrets: { ...props.database.connectionSecrets(), ...props.appSecrets?.containerSecrets() },
       domainName: https?.domainName,
       certificate: https?.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', https.certificateArn) : undefined,
       hostedZone:
         https?.hostedZoneId && https.hostedZoneName
           ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: https.hostedZoneId, zoneName: https.hostedZoneName })
           : undefined,
+    });
+    props.database.allowConnectionsFrom(this.service, 'the service');
+    this.rotationRollout = new RotationRollout(this, 'SecretRollout', {
+      service: this.service.service,
+      rotatedSecrets: [props.database.connectionSecret],
+      operatorSecrets: props.appSecrets?.all,
+      encryptionKey: this.service.encryptionKey,
     });
     new CfnOutput(this, 'ServiceUrl', { value: this.service.url, description: 'Where clients reach the service' });
   }
