@@ -17,6 +17,11 @@ export function acknowledgeDatabaseFindings(database: ResilientDatabase): void {
       'The AWS Backup service role policy, maintained by AWS as new resource types and features arrive; AWS Backup documents it as the role to use.',
     );
   }
+  acknowledge(
+    database.instance,
+    'AwsSolutions-RDS11',
+    'A non-default port hides nothing from a scanner inside the VPC; the security group admits only granted clients, and PostgreSQL tools expect 5432.',
+  );
   for (const instance of database.cluster?.node.findAll().filter((c) => c instanceof rds.CfnDBInstance) ?? []) {
     acknowledge(
       instance,

@@ -4,7 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
-import { auroraPostgresEngine, rdsPostgresEngine } from './postgres-versions';
+import { auroraPostgresEngine, DatabaseEngine, rdsPostgresEngine } from './postgres-versions';
 import type { ResolvedDatabaseProps } from './resolve-database-props';
 
 /** A literal port, so security group rules (and the policy checks on them) see a number. */
@@ -126,7 +126,7 @@ const MEMORY_GIB: Record<string, number> = { micro: 1, small: 2, medium: 4, larg
  */
 export function estimatedMaxConnections(props: ResolvedDatabaseProps): number | undefined {
   let gib: number | undefined;
-  if (props.engine === 'aurora-serverless-v2') {
+  if (props.engine === DatabaseEngine.AURORA_SERVERLESS_V2) {
     gib = props.maxCapacity * 2;
   } else {
     const [family, size] = props.instanceType.toString().split('.');

@@ -45,6 +45,7 @@ export function shipshapeFunction(scope: Construct, id: string, options: Shipsha
       minify: true,
       sourceMap: true,
       target: 'node24',
+      logLevel: nodejs.LogLevel.WARNING,
       // pg's optional native binding is never loaded; the SDK v3 is in the runtime.
       externalModules: ['@aws-sdk/*', 'pg-native'],
     },
