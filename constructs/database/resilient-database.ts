@@ -103,7 +103,7 @@ export class ResilientDatabase extends Construct implements ec2.IConnectable {
     let readyAfter: Construct[];
     if (p.engine === DatabaseEngine.AURORA_SERVERLESS_V2) {
       this.cluster = target = auroraCluster(this, inputs);
-      readyAfter = this.cluster.node.children.filter((child) => child instanceof rds.CfnDBInstance);
+      readyAfter = this.cluster.node.findAll().filter((child) => child instanceof rds.CfnDBInstance);
       this.masterSecret = this.cluster.secret as secretsmanager.ISecret;
     } else {
       this.instance = target = rdsInstance(this, inputs);
