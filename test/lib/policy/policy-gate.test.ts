@@ -54,7 +54,6 @@ describe('synthWithPolicyGate', () => {
     const template = assembly.getStackByName('Data').template as { Resources: Record<string, { Metadata?: unknown }> };
     expect(template.Resources.Jobs.Metadata).toEqual({
       cdk_nag: {
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- jest's asymmetric matcher is typed any
         rules_to_suppress: expect.arrayContaining([
           { id: 'AwsSolutions-SQS3', reason: 'a reason for AwsSolutions-SQS3 that a reviewer can read' },
         ]),
