@@ -22,6 +22,23 @@ export function acknowledgeDatabaseFindings(database: ResilientDatabase): void {
     'AwsSolutions-RDS11',
     'A non-default port hides nothing from a scanner inside the VPC; the security group admits only granted clients, and PostgreSQL tools expect 5432.',
   );
+  if (database.proxy) {
+    acknowledge(
+      database.proxy.node.tryFindChild('IAMRole'),
+      'NIST.800.53.R5-IAMNoInlinePolicy',
+      'CDK writes the proxy role grants (read these database secrets, decrypt with their key) as the role default policy.',
+    );
+    const proxyGroupId = database.proxy.connections.securityGroups[0].node.id;
+    for (const rule of database.securityGroup.node.children.filter((c) => c.node.id.startsWith('from ') && c.node.id.includes(proxyGroupId))) {
+      for (const id of ['NIST.800.53.R5-EC2RestrictedCommonPorts', 'NIST.800.53.R5-EC2RestrictedSSH']) {
+        acknowledge(
+          rule,
+          id,
+          "CDK's proxy-to-database rule takes the port from the database endpoint (5432, a token at synth, so the check cannot read it); its only source is the proxy's security group.",
+        );
+      }
+    }
+  }
   for (const instance of database.cluster?.node.findAll().filter((c) => c instanceof rds.CfnDBInstance) ?? []) {
     acknowledge(
       instance,

@@ -158,8 +158,8 @@ export class ResilientDatabase extends Construct implements ec2.IConnectable {
         maxIdleConnectionsPercent: props.proxy.maxIdleConnectionsPercent ?? 40,
         borrowTimeout: props.proxy.borrowTimeout,
       });
+      // The proxy target already admitted the proxy to the database (CDK adds that rule).
       this.clientConnections = new ec2.Connections({ securityGroups: [proxySecurityGroup], defaultPort: ec2.Port.tcp(POSTGRES_PORT) });
-      database.connections.allowDefaultPortFrom(this.clientConnections, 'RDS Proxy');
       this.endpoint = { hostname: this.proxy.endpoint, port: POSTGRES_PORT };
     } else {
       this.clientConnections = database.connections;

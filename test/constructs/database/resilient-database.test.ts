@@ -231,6 +231,10 @@ describe('ResilientDatabase: clients', () => {
     template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
       ConnectionPoolConfigurationInfo: { MaxConnectionsPercent: 80, MaxIdleConnectionsPercent: 40 },
     });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseProxySecurityGroup'), 'GroupId'] },
+    });
     expect(stack.resolve(database.endpoint.hostname)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DatabaseProxy/), 'Endpoint'] });
     expect(stack.resolve(database.connections.securityGroups[0].securityGroupId)).toEqual({
       'Fn::GetAtt': [expect.stringMatching(/^DatabaseProxySecurityGroup/), 'GroupId'],

@@ -1,0 +1,86 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { synthReferenceApp } from '../helpers/reference-app';
+
+describe('the reference app wires the service to its database and secrets', () => {
+  const app = synthReferenceApp({ 'shipshape.secrets': { SESSION_KEY: 'generated', PAYMENT_API_KEY: 'operator' } });
+
+  test('the stateful stack holds an Aurora database tagged as the database component', () => {
+    app.statefulTemplate.hasResourceProperties('AWS::RDS::DBCluster', {
+      Tags: Match.arrayWith([{ Key: 'shipshape:component', Value: 'database' }]),
+    });
+  });
+
+  test('the service may reach the database on 5432, by a rule in the stateless stack (the stateful stack depends on nothing)', () => {
+    app.statelessTemplate.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 5432,
+      ToPort: 5432,
+      GroupId: Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: app.stateful.stackName }) }),
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceSecurityGroup'), 'GroupId'] },
+    });
+    expect(app.stateful.dependencies).toEqual([]);
+  });
+
+  test('the container gets the host in its environment and the login and app secrets injected, never as plain values', () => {
+    app.statelessTemplate.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Environment: Match.arrayWith([{ Name: 'DB_PORT', Value: '5432' }, { Name: 'DB_NAME', Value: 'app' }]),
+          Secrets: [
+            { Name: 'DB_USER', ValueFrom: Match.objectLike({ 'Fn::Join': ['', [Match.anyValue(), ':username::']] }) },
+            { Name: 'DB_PASSWORD', ValueFrom: Match.objectLike({ 'Fn::Join': ['', [Match.anyValue(), ':password::']] }) },
+            { Name: 'SESSION_KEY', ValueFrom: Match.anyValue() },
+            { Name: 'PAYMENT_API_KEY', ValueFrom: Match.anyValue() },
+          ],
+        }),
+      ],
+    });
+    const environment = JSON.stringify(app.statelessTemplate.findResources('AWS::ECS::TaskDefinition'));
+    expect(environment).not.toMatch(/"Name":"DB_PASSWORD","Value":/);
+  });
+
+  test('application secrets live in the stateful stack, kept and encrypted', () => {
+    app.statefulTemplate.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ Description: Match.stringLikeRegexp('^PAYMENT_API_KEY'), KmsKeyId: Match.anyValue() }),
+    });
+  });
+
+  test('a rotation of the login or a new operator value redeploys the service', () => {
+    app.statelessTemplate.resourceCountIs('AWS::Events::Rule', 2);
+    app.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ eventName: ['RotationSucceeded'] }) }),
+    });
+    app.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ detail: Match.objectLike({ eventName: ['PutSecretValue'] }) }),
+    });
+  });
+
+  test('rotation failures of the master and application logins raise the stateful signal', () => {
+    app.statefulTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: { eventName: ['RotationFailed'], additionalEventData: { SecretId: [Match.anyValue(), Match.anyValue()] } },
+      }),
+    });
+  });
+});
+
+describe('database variants still pass every policy pack', () => {
+  test.each([
+    ['budget (RDS Multi-AZ)', { 'shipshape.profile': 'budget' }],
+    ['with RDS Proxy', { 'shipshape.database.proxy': true }],
+    [
+      'with a vault lock and a cross-region copy',
+      { 'shipshape.database.backup': { vaultLock: { minRetentionDays: 7 }, crossRegionCopy: { region: 'us-west-2', vaultName: 'dr' } } },
+    ],
+  ])('%s', (_name, context) => {
+    expect(() => synthReferenceApp(context)).not.toThrow();
+  });
+
+  test('with a proxy the service is allowed to the proxy, not the database', () => {
+    const app = synthReferenceApp({ 'shipshape.database.proxy': true });
+    app.statelessTemplate.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 5432,
+      GroupId: Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('DatabaseProxySecurityGroup') }) }),
+    });
+  });
+});
