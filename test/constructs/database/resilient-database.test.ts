@@ -129,7 +129,7 @@ describe('ResilientDatabase on RDS Multi-AZ', () => {
   const { template, database } = build({
     engine: DatabaseEngine.RDS_MULTI_AZ,
     instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
-    postgresVersion: '16.8',
+    postgresVersion: '16.9',
     applicationUser: {},
   });
 
@@ -139,7 +139,7 @@ describe('ResilientDatabase on RDS Multi-AZ', () => {
       DeletionPolicy: 'Snapshot',
       Properties: Match.objectLike({
         Engine: 'postgres',
-        EngineVersion: '16.8',
+        EngineVersion: '16.9',
         DBInstanceClass: 'db.t4g.micro',
         MultiAZ: true,
         PubliclyAccessible: false,
