@@ -2,3 +2,4 @@ export * from './network';
 export * from './service';
 export * from './database';
 export * from './secrets';
+export * from './restore-drill';

@@ -9,7 +9,7 @@ export function acknowledgeDatabaseFindings(database: ResilientDatabase): void {
     'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
     'The role RDS enhanced monitoring assumes; AWS maintains its policy (publish OS metrics to CloudWatch Logs) as the RDS documentation prescribes.',
   );
-  const backupRole = database.backupPlan.node.tryFindChild('Plan')?.node.tryFindChild('Database')?.node.tryFindChild('Role');
+  const backupRole = database.backupPlan.restoreRole;
   for (const policy of ['AWSBackupServiceRolePolicyForBackup', 'AWSBackupServiceRolePolicyForRestores']) {
     acknowledge(
       backupRole,

@@ -1,6 +1,7 @@
 import { ArnFormat, Aws, CfnRule, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { rotatingKey } from '../private/encryption';
@@ -88,6 +89,8 @@ export class DatabaseBackupPlan extends Construct {
   public readonly encryptionKey: kms.IKey;
   public readonly dailyRetention: Duration;
   public readonly continuousRetention: Duration;
+  /** The role AWS Backup uses to back up and restore the selection (restore drills pass it). */
+  public readonly restoreRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: DatabaseBackupPlanProps) {
     super(scope, id);
@@ -124,7 +127,14 @@ export class DatabaseBackupPlan extends Construct {
         deleteAfter: this.continuousRetention,
       }),
     );
-    this.plan.addSelection('Database', { resources: props.resources, allowRestores: true });
+    this.restoreRole = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+      description: 'AWS Backup: back up and restore the database',
+      managedPolicies: ['AWSBackupServiceRolePolicyForBackup', 'AWSBackupServiceRolePolicyForRestores'].map((name) =>
+        iam.ManagedPolicy.fromAwsManagedPolicyName(`service-role/${name}`),
+      ),
+    });
+    this.plan.addSelection('Database', { resources: props.resources, role: this.restoreRole });
   }
 
   private copyAction(copy: CrossRegionCopyOptions): backup.BackupPlanCopyActionProps {

@@ -57,6 +57,11 @@ export class ResilientDatabase extends Construct implements ec2.IConnectable {
   /** The approximate `max_connections` of the (largest) writer, for connection alarms. */
   public readonly estimatedMaxConnections?: number;
   public readonly backupRetentionDays: number;
+  public readonly vpc: ec2.IVpc;
+  /** Where the database runs (isolated subnets). */
+  public readonly vpcSubnets: ec2.SubnetSelection;
+  /** Where companions that need the database and AWS APIs run (rotation, bootstrap, drills). */
+  public readonly functionSubnets: ec2.SubnetSelection;
   private readonly resolved: ResolvedDatabaseProps;
   private readonly clientConnections: ec2.Connections;
   private readonly deadlocks: cloudwatch.Metric;
@@ -71,6 +76,9 @@ export class ResilientDatabase extends Construct implements ec2.IConnectable {
     this.backupRetentionDays = p.backupRetention.toDays();
     this.estimatedMaxConnections = estimatedMaxConnections(p);
     this.identifier = databaseIdentifier(this);
+    this.vpc = props.vpc;
+    this.vpcSubnets = p.vpcSubnets;
+    this.functionSubnets = p.functionSubnets;
     this.encryptionKey = props.encryptionKey ?? rotatingKey(this, 'Key', 'shipshape database: storage, snapshots, secrets, logs');
     allowLogsToUseKey(this.encryptionKey);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -172,6 +180,11 @@ export class ResilientDatabase extends Construct implements ec2.IConnectable {
       continuousRetention: p.backupRetention,
     });
     acknowledgeDatabaseFindings(this);
+  }
+
+  /** The cluster's or instance's ARN. */
+  public get arn(): string {
+    return this.cluster?.clusterArn ?? (this.instance as rds.DatabaseInstance).instanceArn;
   }
 
   /** Clients connect here: the proxy's security group when there is one, else the database's. */

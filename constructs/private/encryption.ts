@@ -55,3 +55,16 @@ export function encryptedLogGroup(scope: Construct, id: string, options: Encrypt
     removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
   });
 }
+
+/** Lets CloudWatch alarms of this account publish to SNS topics encrypted with `key`. */
+export function allowAlarmsToPublish(key: kms.IKey): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+    }),
+  );
+}

@@ -1,7 +1,7 @@
 import { Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { AppSecrets, ProductionNetwork, ResilientDatabase, RotationFailureSignal } from '../../constructs';
+import { AppSecrets, ProductionNetwork, ResilientDatabase, RestoreDrill, RotationFailureSignal } from '../../constructs';
 import type { DatabaseConfig, ShipshapeConfig } from '../config';
 
 export interface StatefulStackProps extends StackProps {
@@ -18,6 +18,7 @@ export class StatefulStack extends Stack {
   /** The application's own secrets (undefined when the configuration declares none). */
   public readonly appSecrets?: AppSecrets;
   public readonly rotationFailures: RotationFailureSignal;
+  public readonly restoreDrill: RestoreDrill;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -44,6 +45,7 @@ export class StatefulStack extends Stack {
     }
     const rotated = [this.database.masterSecret, ...(this.database.applicationUser ? [this.database.applicationUser.secret] : [])];
     this.rotationFailures = new RotationFailureSignal(this, 'RotationFailures', { secrets: rotated });
+    this.restoreDrill = new RestoreDrill(this, 'RestoreDrill', { database: this.database });
   }
 
   /**

@@ -1,0 +1,77 @@
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { DRILL_NAME_PREFIX, DRILL_TAG } from './runtime/drill-state';
+
+const rdsArn = (type: string, name: string) => `arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}:${name}`;
+
+/** ARNs of the drill's own copies: clusters and instances named `shipshape-drill-*`. */
+export const DRILL_COPY_ARNS = [rdsArn('cluster', `${DRILL_NAME_PREFIX}*`), rdsArn('db', `${DRILL_NAME_PREFIX}*`)];
+
+/** Only resources that carry the drill tag (on top of the drill name in the ARN). */
+export const DRILL_TAGGED = { StringLike: { [`aws:ResourceTag/${DRILL_TAG}`]: `${DRILL_NAME_PREFIX}*` } };
+
+/** Lists and describes clusters, instances and snapshots (RDS has no narrower resource for listing). */
+export function describeStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DescribeDatabases',
+    actions: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBSnapshots'],
+    resources: [rdsArn('cluster', '*'), rdsArn('db', '*'), rdsArn('cluster-snapshot', '*'), rdsArn('snapshot', '*')],
+  });
+}
+
+/** Deletes and modifies only drill copies: named `shipshape-drill-*` AND tagged as drills. */
+export function deleteCopiesStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DeleteAndModifyDrillCopiesOnly',
+    actions: ['rds:DeleteDBCluster', 'rds:DeleteDBInstance', 'rds:ModifyDBCluster', 'rds:ModifyDBInstance'],
+    resources: DRILL_COPY_ARNS,
+    conditions: DRILL_TAGGED,
+  });
+}
+
+export interface RestoreStatementsProps {
+  /** The source cluster or instance (point-in-time restores read it). */
+  readonly sourceArn: string;
+  readonly subnetGroupName: string;
+}
+
+/**
+ * Restores and creates only drill-named copies, tagged as drills at creation, from this
+ * database's snapshots or point in time; and tags them (AWS Backup restores untagged copies).
+ */
+export function restoreStatements(props: RestoreStatementsProps): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'RestoreDrillCopiesOnly',
+      actions: [
+        'rds:RestoreDBClusterFromSnapshot',
+        'rds:RestoreDBClusterToPointInTime',
+        'rds:RestoreDBInstanceFromDBSnapshot',
+        'rds:RestoreDBInstanceToPointInTime',
+        'rds:CreateDBInstance',
+      ],
+      resources: [
+        ...DRILL_COPY_ARNS,
+        props.sourceArn,
+        rdsArn('cluster-snapshot', '*'),
+        rdsArn('snapshot', '*'),
+        rdsArn('subgrp', props.subnetGroupName),
+        rdsArn('cluster-pg', '*'),
+        rdsArn('pg', '*'),
+        rdsArn('og', '*'),
+      ],
+      conditions: { StringLike: { [`aws:RequestTag/${DRILL_TAG}`]: `${DRILL_NAME_PREFIX}*` } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagDrillCopiesOnly',
+      actions: ['rds:AddTagsToResource'],
+      resources: DRILL_COPY_ARNS,
+    }),
+    new iam.PolicyStatement({
+      // ManageMasterUserPassword on the copy: RDS creates its secret (named rds!...) as the caller.
+      sid: 'ManagedPasswordOfDrillCopies',
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+      resources: [`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:rds!*`],
+    }),
+  ];
+}

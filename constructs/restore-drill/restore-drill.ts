@@ -1,0 +1,290 @@
+import * as path from 'node:path';
+import { Aws, Duration, RemovalPolicy, Tags, TimeZone } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DatabaseEngine } from '../database/postgres-versions';
+import { allowAlarmsToPublish, encryptedLogGroup } from '../private/encryption';
+import { acknowledgeFunctionFindings, shipshapeFunction } from '../private/node-function';
+import { acknowledgeDrillFindings } from './drill-acknowledgments';
+import { deleteCopiesStatement, describeStatement, restoreStatements } from './drill-permissions';
+import { drillDefinition } from './drill-state-machine';
+import { validateDrillProps } from './validate-drill-props';
+import type { RestoreDrillProps } from './restore-drill-props';
+import { DRILL_NAME_PREFIX, type DrillConfig, type DrillSourceConfig } from './runtime/drill-state';
+
+const NAMESPACE = 'shipshape/RestoreDrill';
+
+/**
+ * Proves a `ResilientDatabase`'s backups on a schedule: restores a temporary copy (snapshot,
+ * point in time or AWS Backup vault), waits for it, validates it over TLS from inside the VPC,
+ * reports RTO, RPO and every check (metrics, a JSON report in S3, a notification), and deletes
+ * the copy on every path. An hourly sweeper deletes any drill copy a dead drill left behind,
+ * and publishes how long ago the last drill succeeded.
+ */
+export class RestoreDrill extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly reportBucket: s3.Bucket;
+  public readonly topic: sns.ITopic;
+  public readonly stepsFunction: lambda.Function;
+  public readonly validatorFunction: lambda.Function;
+  public readonly sweeperFunction: lambda.Function;
+  /** The copy's security group: only the validator may connect. */
+  public readonly copySecurityGroup: ec2.SecurityGroup;
+  public readonly schedule: scheduler.Schedule;
+  /** The name the metrics' `Database` dimension carries. */
+  public readonly databaseLabel: string;
+  public readonly maxDaysWithoutSuccess: number;
+  /** A drill failed, or its state machine failed or timed out (missing data: no drill, not a failure). */
+  public readonly failedAlarm: cloudwatch.Alarm;
+  /** No successful drill for `maxDaysWithoutSuccess` days (missing data breaches: a silent sweeper is not proof). */
+  public readonly staleAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: RestoreDrillProps) {
+    super(scope, id);
+    validateDrillProps(props);
+    Tags.of(this).add('shipshape:component', 'restore-drill');
+    const { database } = props;
+    const key = database.encryptionKey;
+    const logRetention = logs.RetentionDays.THREE_MONTHS;
+    this.databaseLabel = database.identifier;
+    this.maxDaysWithoutSuccess = props.maxDaysWithoutSuccess ?? 8;
+    const pollInterval = props.pollInterval ?? Duration.minutes(1);
+    const restoreTimeout = props.restoreTimeout ?? Duration.hours(3);
+
+    this.reportBucket = new s3.Bucket(this, 'Reports', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    this.topic = props.topic ?? new sns.Topic(this, 'Topic', { displayName: 'shipshape restore drills', masterKey: key, enforceSSL: true });
+    if (!props.topic) allowAlarmsToPublish(key);
+
+    const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+      vpc: database.vpc,
+      vpcSubnets: database.vpcSubnets,
+      description: 'Restore drill copies: isolated subnets only',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.copySecurityGroup = new ec2.SecurityGroup(this, 'CopySecurityGroup', {
+      vpc: database.vpc,
+      description: 'Restore drill copies: reachable only by the drill validator',
+      allowAllOutbound: false,
+    });
+
+    this.stepsFunction = shipshapeFunction(this, 'Steps', {
+      entry: path.join(__dirname, 'runtime', 'drill-steps.lambda.ts'),
+      description: `Restore drill steps for ${database.identifier}`,
+      key,
+      logRetention,
+    });
+    this.validatorFunction = shipshapeFunction(this, 'Validator', {
+      entry: path.join(__dirname, 'runtime', 'validate.lambda.ts'),
+      description: `Validates restore drill copies of ${database.identifier} over TLS`,
+      key,
+      logRetention,
+      timeout: Duration.minutes(5),
+      vpc: database.vpc,
+      vpcSubnets: props.validatorSubnets ?? database.functionSubnets,
+      environment: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+    });
+    this.copySecurityGroup.connections.allowFrom(this.validatorFunction, ec2.Port.tcp(5432), 'drill validator');
+    this.sweeperFunction = shipshapeFunction(this, 'Sweeper', {
+      entry: path.join(__dirname, 'runtime', 'sweeper.lambda.ts'),
+      description: `Deletes restore drill copies left behind; reports days since the last successful drill of ${database.identifier}`,
+      key,
+      logRetention,
+      timeout: Duration.minutes(5),
+      environment: {
+        MAX_AGE_HOURS: String((props.sweepAfter ?? Duration.hours(12)).toHours()),
+        DATABASE_LABEL: this.databaseLabel,
+      },
+    });
+
+    const config: DrillConfig = {
+      engine: database.engine === DatabaseEngine.AURORA_SERVERLESS_V2 ? 'aurora-serverless-v2' : 'rds-multi-az',
+      sourceIdentifier: database.identifier,
+      sourceArn: database.arn,
+      source: this.sourceConfig(props),
+      databaseName: database.databaseName,
+      subnetGroupName: subnetGroup.subnetGroupName,
+      securityGroupId: this.copySecurityGroup.securityGroupId,
+      kmsKeyArn: key.keyArn,
+      instanceClass: props.instanceClass ?? 'db.t4g.small',
+      restoreTimeoutMinutes: restoreTimeout.toMinutes(),
+      checks: props.checks ?? {},
+      reportBucket: this.reportBucket.bucketName,
+      topicArn: this.topic.topicArn,
+      databaseLabel: this.databaseLabel,
+    };
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        drillDefinition(this, { config, steps: this.stepsFunction, validator: this.validatorFunction, pollInterval }),
+      ),
+      comment: `Restore drill of ${database.identifier}`,
+      // Past the restore bound, with room for the report and the cleanup loop.
+      timeout: restoreTimeout.plus(Duration.hours(1)),
+      tracingEnabled: true,
+      logs: {
+        destination: encryptedLogGroup(this, 'StateMachineLogs', { key, retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    this.grantPermissions(props, subnetGroup.subnetGroupName);
+    this.sweeperFunction.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+
+    const cron = props.schedule ?? { weekDay: 'SUN', hour: '6', minute: '0' };
+    const schedulerRole = (roleId: string) => new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    const drillRole = schedulerRole('ScheduleRole');
+    const sweeperRole = schedulerRole('SweeperScheduleRole');
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `Restore drill of ${database.identifier}`,
+      schedule: scheduler.ScheduleExpression.cron({ minute: cron.minute ?? '0', hour: cron.hour ?? '6', weekDay: cron.weekDay, day: cron.day, timeZone: props.timeZone ?? TimeZone.ETC_UTC }),
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, { role: drillRole }),
+    });
+    new scheduler.Schedule(this, 'SweeperSchedule', {
+      description: `Restore drill sweeper and freshness report for ${database.identifier}`,
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      target: new schedulerTargets.LambdaInvoke(this.sweeperFunction, { role: sweeperRole }),
+    });
+    [this.failedAlarm, this.staleAlarm] = this.alarms();
+    acknowledgeDrillFindings(this, [drillRole, sweeperRole]);
+  }
+
+  private alarms(): [cloudwatch.Alarm, cloudwatch.Alarm] {
+    const period = Duration.hours(1);
+    const failed = new cloudwatch.Alarm(this, 'FailedAlarm', {
+      alarmDescription:
+        `A restore drill of ${this.databaseLabel} failed. Look first at the drill report (S3 ${'drills/'}) and the state machine's failed ` +
+        'step; the backups are unproven until a drill passes again.',
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(drill, 0) + FILL(failed, 0) + FILL(timedOut, 0)',
+        usingMetrics: {
+          drill: this.metricDrillFailed({ period }),
+          failed: this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+          timedOut: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+        },
+        period,
+        label: 'failed drills',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const stale = new cloudwatch.Alarm(this, 'StaleAlarm', {
+      alarmDescription:
+        `No restore drill of ${this.databaseLabel} has succeeded for ${this.maxDaysWithoutSuccess} days (or the sweeper stopped reporting). ` +
+        'Look first at the drill schedule and the last executions of the drill state machine.',
+      metric: this.metricDaysSinceLastSuccess(),
+      threshold: this.maxDaysWithoutSuccess,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    for (const alarm of [failed, stale]) {
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+      alarm.addOkAction(new cloudwatchActions.SnsAction(this.topic));
+    }
+    return [failed, stale];
+  }
+
+  private sourceConfig(props: RestoreDrillProps): DrillSourceConfig {
+    const source = props.source ?? { mode: 'latest-snapshot' };
+    if (source.mode !== 'backup-vault') return source;
+    const plan = props.database.backupPlan;
+    return { mode: 'backup-vault', vaultName: plan.vault.backupVaultName, restoreRoleArn: plan.restoreRole.roleArn };
+  }
+
+  private grantPermissions(props: RestoreDrillProps, subnetGroupName: string): void {
+    const { database } = props;
+    const steps = this.stepsFunction;
+    steps.addToRolePolicy(describeStatement());
+    steps.addToRolePolicy(deleteCopiesStatement());
+    for (const statement of restoreStatements({ sourceArn: database.arn, subnetGroupName })) steps.addToRolePolicy(statement);
+    // Restoring an encrypted snapshot lets RDS use the key through a grant for the copy.
+    database.encryptionKey.grant(steps, 'kms:CreateGrant', 'kms:DescribeKey');
+    this.reportBucket.grantPut(steps, 'drills/*');
+    this.topic.grantPublish(steps);
+    if ((props.source ?? { mode: 'latest-snapshot' }).mode === 'backup-vault') {
+      const plan = database.backupPlan;
+      steps.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListVaultRecoveryPoints', actions: ['backup:ListRecoveryPointsByBackupVault'], resources: [plan.vault.backupVaultArn] }));
+      steps.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'RestoreFromVault',
+          actions: ['backup:StartRestoreJob'],
+          resources: [`arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:*:awsbackup:*`],
+        }),
+      );
+      steps.addToRolePolicy(new iam.PolicyStatement({ sid: 'FollowRestoreJobs', actions: ['backup:DescribeRestoreJob'], resources: ['*'] }));
+      plan.restoreRole.grantPassRole(steps.grantPrincipal);
+    }
+
+    const validator = this.validatorFunction;
+    validator.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadDrillCopySecretsOnly',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [`arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:rds!*`],
+        conditions: {
+          StringLike: {
+            [`secretsmanager:ResourceTag/aws:rds:${database.cluster ? 'primaryDBClusterArn' : 'primaryDBInstanceArn'}`]: `*:${DRILL_NAME_PREFIX}*`,
+          },
+        },
+      }),
+    );
+
+    const sweeper = this.sweeperFunction;
+    sweeper.addToRolePolicy(describeStatement());
+    sweeper.addToRolePolicy(deleteCopiesStatement());
+    sweeper.addToRolePolicy(new iam.PolicyStatement({ sid: 'LastDrills', actions: ['states:ListExecutions'], resources: [this.stateMachine.stateMachineArn] }));
+    for (const fn of [steps, validator, sweeper]) acknowledgeFunctionFindings(fn, fn === sweeper ? 'EventBridge Scheduler retries it and the next hour runs it again' : 'Step Functions calls it synchronously and retries it');
+  }
+
+  private drillMetric(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { Database: this.databaseLabel }, ...options });
+  }
+
+  /** 1 when a drill succeeded, 0 when it failed (per drill, Sum). */
+  public metricDrillSucceeded(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.drillMetric('DrillSucceeded', { statistic: 'Sum', period: Duration.hours(1), ...options });
+  }
+
+  /** Failed drills (Sum). */
+  public metricDrillFailed(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.drillMetric('DrillFailed', { statistic: 'Sum', period: Duration.hours(1), ...options });
+  }
+
+  /** Restore start to validated copy, seconds. */
+  public metricRtoSeconds(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.drillMetric('RtoSeconds', { statistic: 'Maximum', period: Duration.days(1), ...options });
+  }
+
+  /** Restore target minus the newest write in the copy, seconds. */
+  public metricRpoSeconds(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.drillMetric('RpoSeconds', { statistic: 'Maximum', period: Duration.days(1), ...options });
+  }
+
+  /** Days since the last successful drill, published hourly by the sweeper. */
+  public metricDaysSinceLastSuccess(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.drillMetric('DaysSinceLastSuccess', { statistic: 'Maximum', period: Duration.hours(1), ...options });
+  }
+}
