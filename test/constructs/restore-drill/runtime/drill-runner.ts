@@ -1,0 +1,95 @@
+import { BackupClient } from '@aws-sdk/client-backup';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { cleanup } from '../../../../constructs/restore-drill/runtime/cleanup';
+import type { DrillClients } from '../../../../constructs/restore-drill/runtime/drill-clients';
+import type { DrillConfig, DrillState } from '../../../../constructs/restore-drill/runtime/drill-state';
+import { pickSource } from '../../../../constructs/restore-drill/runtime/pick-source';
+import { type DrillMetric, report } from '../../../../constructs/restore-drill/runtime/report';
+import { checkAccess, checkRestore, prepareAccess, startRestore } from '../../../../constructs/restore-drill/runtime/restore-copy';
+
+export const START = new Date('2026-11-23T06:00:00Z');
+
+export function drillConfig(overrides: Partial<DrillConfig> = {}): DrillConfig {
+  return {
+    engine: 'aurora-serverless-v2',
+    sourceIdentifier: 'shop-db',
+    sourceArn: 'arn:aws:rds:eu-west-1:111111111111:cluster:shop-db',
+    source: { mode: 'latest-snapshot' },
+    databaseName: 'app',
+    subnetGroupName: 'drill-subnets',
+    securityGroupId: 'sg-drill',
+    kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/abc',
+    instanceClass: 'db.t4g.small',
+    restoreTimeoutMinutes: 60,
+    checks: {},
+    reportBucket: 'drill-reports',
+    topicArn: 'arn:aws:sns:eu-west-1:111111111111:drills',
+    databaseLabel: 'shop-db',
+    ...overrides,
+  };
+}
+
+export interface RunResult {
+  readonly state: DrillState;
+  readonly outcome: 'succeeded' | 'failed' | 'cleanup-failed';
+  readonly metrics: DrillMetric[];
+}
+
+/**
+ * Runs the drill's steps the way its state machine does (see drill-state-machine.ts): every
+ * step before the report catches into `$.error` and goes on to the report and the cleanup; polls
+ * advance a virtual clock by one minute; the cleanup is retried 3 times and polled until done.
+ */
+export async function runDrill(config: DrillConfig, validate: (state: DrillState) => Promise<DrillState>): Promise<RunResult> {
+  let clock = START.getTime();
+  const clients: DrillClients = { rds: new RDSClient({ region: 'eu-west-1' }), backup: new BackupClient({ region: 'eu-west-1' }), now: () => new Date(clock) };
+  let state: DrillState = { config, executionName: 'Weekly-Drill_42', startedAt: START.toISOString() };
+  const attempt = async (step: (s: DrillState) => Promise<DrillState>): Promise<boolean> => {
+    try {
+      state = await step(state);
+      return true;
+    } catch (error) {
+      const e = error as Error;
+      state = { ...state, error: { Error: e.name, Cause: JSON.stringify({ errorMessage: e.message }) } };
+      return false;
+    }
+  };
+  const poll = async (check: (s: DrillState, c: DrillClients) => Promise<DrillState>): Promise<boolean> => {
+    for (;;) {
+      clock += 60_000;
+      if (!(await attempt((s) => check(s, clients)))) return false;
+      if (state.ready) return true;
+    }
+  };
+  void ((await attempt((s) => pickSource(s, clients))) &&
+    (await attempt((s) => startRestore(s, clients))) &&
+    (await poll(checkRestore)) &&
+    (await attempt((s) => prepareAccess(s, clients))) &&
+    (await poll(checkAccess)) &&
+    (await attempt(validate)));
+  const metrics: DrillMetric[] = [];
+  try {
+    state = await report(state, { s3: new S3Client({ region: 'eu-west-1' }), sns: new SNSClient({ region: 'eu-west-1' }), publishMetrics: (m) => metrics.push(...m) });
+  } catch {
+    // Catch → cleanup, as in the state machine.
+  }
+  for (let round = 0; round < 30; round++) {
+    let cleaned: boolean;
+    let failures = 0;
+    for (;;) {
+      try {
+        state = await cleanup(state, clients);
+        cleaned = state.cleaned === true;
+        break;
+      } catch (error) {
+        if (++failures >= 4) return { state: { ...state, error: { Error: (error as Error).name } }, outcome: 'cleanup-failed', metrics };
+      }
+    }
+    if (cleaned) break;
+    clock += 60_000;
+  }
+  const passed = !state.error && state.validation?.passed === true;
+  return { state, outcome: passed ? 'succeeded' : 'failed', metrics };
+}
