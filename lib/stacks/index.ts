@@ -1,2 +1,3 @@
 export * from './stateful-stack';
 export * from './stateless-stack';
+export * from './outputs';

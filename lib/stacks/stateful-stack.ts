@@ -1,8 +1,9 @@
-import { Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { AppSecrets, ProductionNetwork, ResilientDatabase, RestoreDrill, RotationFailureSignal } from '../../constructs';
 import type { DatabaseConfig, ShipshapeConfig } from '../config';
+import { DRILL_OUTPUTS } from './outputs';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: ShipshapeConfig;
@@ -46,6 +47,9 @@ export class StatefulStack extends Stack {
     const rotated = [this.database.masterSecret, ...(this.database.applicationUser ? [this.database.applicationUser.secret] : [])];
     this.rotationFailures = new RotationFailureSignal(this, 'RotationFailures', { secrets: rotated });
     this.restoreDrill = new RestoreDrill(this, 'RestoreDrill', { database: this.database });
+    // The CLI (`shipshape drill run|status`) finds the drill through these outputs.
+    new CfnOutput(this, DRILL_OUTPUTS.stateMachine, { value: this.restoreDrill.stateMachine.stateMachineArn, description: 'Restore drill state machine' });
+    new CfnOutput(this, DRILL_OUTPUTS.reportBucket, { value: this.restoreDrill.reportBucket.bucketName, description: 'Restore drill reports' });
   }
 
   /**

@@ -1,0 +1,3 @@
+export * from './cli-context';
+export * from './drill';
+export * from './main';
