@@ -2,10 +2,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { z } from 'zod';
 import { DatabaseEngine, validatePostgresVersion, DEFAULT_POSTGRES_VERSION } from '../../constructs/database';
 import { NatStrategy } from '../../constructs/network';
+import type { DrillChecks } from '../../constructs/restore-drill';
 import type { AppSecretSource } from '../../constructs/secrets';
 import { PROFILE_DEFAULTS, type ProfileDefaults } from './profiles';
 import { validateFargateSize } from '../../constructs/service/fargate-size';
-import { type CPU_ARCHITECTURES, type Profile, type RawConfig, RISKS, type Risk, rawConfigSchema } from './schema';
+import { type CPU_ARCHITECTURES, type DRILL_SOURCES, type Profile, type RawConfig, RISKS, type Risk, rawConfigSchema } from './schema';
 
 /** Where the service's image comes from: a full URI, or a repository of this account's ECR. */
 export type ImageSource = { readonly uri: string } | { readonly repository: string; readonly tag: string };
@@ -55,6 +56,17 @@ export interface DatabaseConfig {
   };
 }
 
+/** The reference restore drill's settings; see `RestoreDrillProps`. */
+export interface DrillConfig {
+  readonly weekDay: string;
+  readonly hour: number;
+  readonly timeZone: string;
+  readonly source: (typeof DRILL_SOURCES)[number];
+  readonly pointInTimeMinutesAgo: number;
+  readonly maxDaysWithoutSuccess: number;
+  readonly checks: DrillChecks;
+}
+
 /**
  * The reference app's image when none is configured: NGINX's unprivileged build, which runs as
  * uid 101 on port 8080 and writes only to /tmp, so it runs with a read-only root filesystem.
@@ -76,6 +88,7 @@ export interface ShipshapeConfig {
   };
   readonly service: ServiceConfig;
   readonly database: DatabaseConfig;
+  readonly drill: DrillConfig;
   /** Application secrets by environment variable name, and where each value comes from. */
   readonly secrets: Readonly<Record<string, AppSecretSource>>;
   readonly acceptedRisks: Readonly<Partial<Record<Risk, string>>>;
@@ -127,6 +140,15 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
       https: input.service?.https,
     },
     database: resolveDatabase(input.database ?? {}, defaults.database),
+    drill: {
+      weekDay: input.drill?.weekDay ?? 'SUN',
+      hour: input.drill?.hour ?? 6,
+      timeZone: input.drill?.timeZone ?? 'UTC',
+      source: input.drill?.source ?? 'latest-snapshot',
+      pointInTimeMinutesAgo: input.drill?.pointInTimeMinutesAgo ?? 15,
+      maxDaysWithoutSuccess: input.drill?.maxDaysWithoutSuccess ?? 8,
+      checks: input.drill?.checks ?? {},
+    },
     secrets: input.secrets ?? {},
     acceptedRisks: input.acceptedRisks ?? {},
   };

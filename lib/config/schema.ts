@@ -31,6 +31,9 @@ export const RISKS = {
 /** The database engines; see `ResilientDatabase`. */
 export const DATABASE_ENGINES: readonly DatabaseEngine[] = Object.values(DatabaseEngine);
 
+/** What a restore drill restores; see `RestoreDrill`. */
+export const DRILL_SOURCES = ['latest-snapshot', 'point-in-time', 'backup-vault'] as const;
+
 /** Where an application secret's value comes from; see `AppSecrets`. */
 export const SECRET_SOURCES: readonly AppSecretSource[] = Object.values(AppSecretSource);
 
@@ -149,6 +152,26 @@ export const rawConfigSchema = strictObject({
         vaultName: z.string().regex(/^[a-zA-Z0-9\-_]{2,50}$/, { error: 'must be a backup vault name (2-50 letters, digits, - or _)' }),
         retentionDays: z.number().int().min(1).max(36500).optional(),
       }),
+    }).partial(),
+  }).partial(),
+  drill: strictObject({
+    weekDay: oneOf(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const, 'the day the weekly drill runs'),
+    hour: z.number().int().min(0).max(23, { error: 'an hour from 0 to 23' }),
+    timeZone: z.string().refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', {
+      error: 'must be an IANA time zone such as Europe/Berlin or UTC',
+    }),
+    source: oneOf(DRILL_SOURCES, 'latest-snapshot is fastest; point-in-time also proves the transaction logs; backup-vault proves the AWS Backup copy'),
+    pointInTimeMinutesAgo: z.number().int().min(5).max(1440, { error: 'from 5 to 1440 minutes' }),
+    maxDaysWithoutSuccess: z.number().int().min(1).max(90, { error: 'from 1 to 90 days' }),
+    checks: strictObject({
+      tables: z.array(strictObject({ table: z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/, { error: 'a table or schema.table name' }), minRows: z.number().int().min(0).optional() })),
+      freshnessColumn: z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*){1,2}$/, { error: 'table.column or schema.table.column' }),
+      maxDataAgeMinutes: z.number().int().min(1),
+      sql: z.array(strictObject({
+        name: z.string().min(1),
+        sql: z.string().min(1),
+        expect: strictObject({ equals: z.union([z.string(), z.number(), z.boolean()]), min: z.number(), max: z.number() }).partial(),
+      })),
     }).partial(),
   }).partial(),
   secrets: z.record(

@@ -1,8 +1,8 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags, TimeZone } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { AppSecrets, ProductionNetwork, ResilientDatabase, RestoreDrill, RotationFailureSignal } from '../../constructs';
-import type { DatabaseConfig, ShipshapeConfig } from '../config';
+import { AppSecrets, type DrillSource, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps, RotationFailureSignal } from '../../constructs';
+import type { DatabaseConfig, DrillConfig, ShipshapeConfig } from '../config';
 import { DRILL_OUTPUTS } from './outputs';
 
 export interface StatefulStackProps extends StackProps {
@@ -46,7 +46,7 @@ export class StatefulStack extends Stack {
     }
     const rotated = [this.database.masterSecret, ...(this.database.applicationUser ? [this.database.applicationUser.secret] : [])];
     this.rotationFailures = new RotationFailureSignal(this, 'RotationFailures', { secrets: rotated });
-    this.restoreDrill = new RestoreDrill(this, 'RestoreDrill', { database: this.database });
+    this.restoreDrill = new RestoreDrill(this, 'RestoreDrill', { database: this.database, ...drillProps(props.config.drill) });
     // The CLI (`shipshape drill run|status`) finds the drill through these outputs.
     new CfnOutput(this, DRILL_OUTPUTS.stateMachine, { value: this.restoreDrill.stateMachine.stateMachineArn, description: 'Restore drill state machine' });
     new CfnOutput(this, DRILL_OUTPUTS.reportBucket, { value: this.restoreDrill.reportBucket.bucketName, description: 'Restore drill reports' });
@@ -95,5 +95,17 @@ function databaseProps(database: DatabaseConfig) {
         retention: days(backup.crossRegionCopy.retentionDays),
       },
     },
+  };
+}
+
+function drillProps(drill: DrillConfig): Omit<RestoreDrillProps, 'database'> {
+  const source: DrillSource =
+    drill.source === 'point-in-time' ? { mode: 'point-in-time', minutesAgo: drill.pointInTimeMinutesAgo } : { mode: drill.source };
+  return {
+    schedule: { weekDay: drill.weekDay, hour: String(drill.hour), minute: '0' },
+    timeZone: TimeZone.of(drill.timeZone === 'UTC' ? 'Etc/UTC' : drill.timeZone),
+    source,
+    checks: drill.checks,
+    maxDaysWithoutSuccess: drill.maxDaysWithoutSuccess,
   };
 }

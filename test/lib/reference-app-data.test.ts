@@ -84,3 +84,25 @@ describe('database variants still pass every policy pack', () => {
     });
   });
 });
+
+describe('the reference app proves its backups', () => {
+  const app = synthReferenceApp({
+    'shipshape.drill': { weekDay: 'SAT', hour: 3, timeZone: 'Europe/Berlin', source: 'point-in-time', checks: { tables: [{ table: 'orders', minRows: 1 }] } },
+  });
+
+  test('a weekly drill in the configured time zone, with the configured source and checks', () => {
+    app.statefulTemplate.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 3 ? * SAT *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
+    const [machine] = Object.values(app.statefulTemplate.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: Match.absent() } }));
+    const joined = app.stateful.resolve((machine as { Properties: { DefinitionString: unknown } }).Properties.DefinitionString) as { 'Fn::Join': [string, unknown[]] };
+    const definition = JSON.parse(joined['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as {
+      States: { Initialize: { Parameters: { config: { source: unknown; checks: unknown } } } };
+    };
+    expect(definition.States.Initialize.Parameters.config.source).toEqual({ mode: 'point-in-time', minutesAgo: 15 });
+    expect(definition.States.Initialize.Parameters.config.checks).toEqual({ tables: [{ table: 'orders', minRows: 1 }] });
+  });
+
+  test('the CLI finds the drill and its reports through stack outputs', () => {
+    app.statefulTemplate.hasOutput('RestoreDrillStateMachineArn', { Value: { Ref: Match.stringLikeRegexp('^RestoreDrillStateMachine') } });
+    app.statefulTemplate.hasOutput('RestoreDrillReportBucket', { Value: { Ref: Match.stringLikeRegexp('^RestoreDrillReports') } });
+  });
+});

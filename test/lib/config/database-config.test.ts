@@ -81,3 +81,28 @@ describe('database risks', () => {
     expect(risksTaken(resolveConfig({ profile: 'budget' }))).not.toContain('no-database-standby');
   });
 });
+
+describe('restore drill configuration', () => {
+  test('defaults: weekly on Sunday 06:00 UTC from the latest snapshot, alarm after 8 days without success', () => {
+    expect(resolveConfig({}).drill).toEqual({
+      weekDay: 'SUN',
+      hour: 6,
+      timeZone: 'UTC',
+      source: 'latest-snapshot',
+      pointInTimeMinutesAgo: 15,
+      maxDaysWithoutSuccess: 8,
+      checks: {},
+    });
+  });
+
+  test.each([
+    [{ drill: { timeZone: 'Mars/Olympus' } }, /shipshape\.drill\.timeZone: must be an IANA time zone/],
+    [{ drill: { weekDay: 'sunday' } }, /shipshape\.drill\.weekDay: must be one of MON \| TUE/],
+    [{ drill: { source: 'snapshot' } }, /shipshape\.drill\.source: must be one of latest-snapshot \| point-in-time \| backup-vault/],
+    [{ drill: { pointInTimeMinutesAgo: 2 } }, /shipshape\.drill\.pointInTimeMinutesAgo/],
+    [{ drill: { checks: { tables: [{ table: 'orders;--' }] } } }, /shipshape\.drill\.checks\.tables\.0\.table: a table or schema\.table name/],
+    [{ drill: { checks: { sql: [{ name: 'x', sql: 'SELECT 1', expect: { about: 1 } }] } } }, /unknown key\(s\) "about"; allowed keys: equals, min, max/],
+  ])('%j', (raw, message) => {
+    expect(problemsOf(raw)).toMatch(message);
+  });
+});
