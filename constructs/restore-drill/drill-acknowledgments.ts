@@ -64,7 +64,8 @@ export function acknowledgeDrillFindings(drill: RestoreDrill, schedulerRoles: ia
   acknowledge(machineRole, 'NIST.800.53.R5-IAMNoInlinePolicy', 'CDK writes the state machine grants (invoke the drill functions, logs, X-Ray) as the role default policy.');
   for (const role of schedulerRoles) {
     acknowledge(role, 'NIST.800.53.R5-IAMNoInlinePolicy', 'CDK writes the one grant of this scheduler role (start the drill, or invoke the sweeper) as its default policy.');
-    wildcards(role, [`Resource::${arnOf(drill.sweeperFunction)}:*`], 'EventBridge Scheduler may invoke any version of the sweeper function (the CDK grantInvoke).');
+    const invoked = [drill.sweeperFunction, drill.heartbeatFunction].filter((fn) => fn !== undefined);
+    wildcards(role, invoked.map((fn) => `Resource::${arnOf(fn)}:*`), 'EventBridge Scheduler may invoke any version of the function it runs (the CDK grantInvoke).');
   }
   acknowledge(
     drill.reportBucket,

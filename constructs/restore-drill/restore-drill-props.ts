@@ -69,6 +69,12 @@ export interface RestoreDrillProps {
    */
   readonly topic?: sns.ITopic;
   /**
+   * Write a heartbeat row to the database every minute, so every drill measures the RPO even
+   * when the application writes rarely (the check is added for you).
+   * @default false
+   */
+  readonly heartbeat?: boolean;
+  /**
    * Where the validator runs: it needs the copy and the Secrets Manager API.
    * @default - the database's function subnets
    */

@@ -39,6 +39,8 @@ export class RestoreDrill extends Construct {
   public readonly stepsFunction: lambda.Function;
   public readonly validatorFunction: lambda.Function;
   public readonly sweeperFunction: lambda.Function;
+  /** Writes the heartbeat every minute (when `heartbeat` is on). */
+  public readonly heartbeatFunction?: lambda.Function;
   /** The copy's security group: only the validator may connect. */
   public readonly copySecurityGroup: ec2.SecurityGroup;
   public readonly schedule: scheduler.Schedule;
@@ -128,7 +130,7 @@ export class RestoreDrill extends Construct {
       kmsKeyArn: key.keyArn,
       instanceClass: props.instanceClass ?? 'db.t4g.small',
       restoreTimeoutMinutes: restoreTimeout.toMinutes(),
-      checks: props.checks ?? {},
+      checks: { ...props.checks, ...(props.heartbeat ? { heartbeat: true } : {}) },
       reportBucket: this.reportBucket.bucketName,
       topicArn: this.topic.topicArn,
       databaseLabel: this.databaseLabel,
@@ -164,8 +166,19 @@ export class RestoreDrill extends Construct {
       schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
       target: new schedulerTargets.LambdaInvoke(this.sweeperFunction, { role: sweeperRole }),
     });
+    const schedulerRoles = [drillRole, sweeperRole];
+    if (props.heartbeat) {
+      this.heartbeatFunction = this.heartbeat(props);
+      const heartbeatRole = schedulerRole('HeartbeatScheduleRole');
+      new scheduler.Schedule(this, 'HeartbeatSchedule', {
+        description: `Heartbeat write to ${database.identifier} (restore drills measure the RPO with it)`,
+        schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
+        target: new schedulerTargets.LambdaInvoke(this.heartbeatFunction, { role: heartbeatRole, retryAttempts: 0 }),
+      });
+      schedulerRoles.push(heartbeatRole);
+    }
     [this.failedAlarm, this.staleAlarm] = this.alarms();
-    acknowledgeDrillFindings(this, [drillRole, sweeperRole]);
+    acknowledgeDrillFindings(this, schedulerRoles);
   }
 
   private alarms(): [cloudwatch.Alarm, cloudwatch.Alarm] {
@@ -205,6 +218,29 @@ export class RestoreDrill extends Construct {
       alarm.addOkAction(new cloudwatchActions.SnsAction(this.topic));
     }
     return [failed, stale];
+  }
+
+  private heartbeat(props: RestoreDrillProps): lambda.Function {
+    const { database } = props;
+    const fn = shipshapeFunction(this, 'Heartbeat', {
+      entry: path.join(__dirname, 'runtime', 'heartbeat.lambda.ts'),
+      description: `Writes shipshape.heartbeat in ${database.identifier} every minute`,
+      key: database.encryptionKey,
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      timeout: Duration.seconds(30),
+      vpc: database.vpc,
+      vpcSubnets: database.functionSubnets,
+      environment: {
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        MASTER_SECRET_ARN: database.masterSecret.secretArn,
+        DATABASE_NAME: database.databaseName,
+      },
+    });
+    database.masterSecret.grantRead(fn);
+    // Straight to the writer (the master secret's host), past a proxy if there is one.
+    database.securityGroup.connections.allowFrom(fn, ec2.Port.tcp(5432), 'heartbeat writer');
+    acknowledgeFunctionFindings(fn, 'EventBridge Scheduler invokes it every minute; a missed beat is only a coarser RPO');
+    return fn;
   }
 
   private sourceConfig(props: RestoreDrillProps): DrillSourceConfig {

@@ -32,10 +32,13 @@ export function validateDrillProps(props: RestoreDrillProps): void {
   if (checks.freshnessColumn !== undefined && !/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){1,2}$/.test(checks.freshnessColumn)) {
     throw new Error(`${AT}.checks.freshnessColumn: "${checks.freshnessColumn}" must be table.column or schema.table.column`);
   }
-  if (checks.freshnessColumn !== undefined && checks.heartbeat) {
+  if (checks.freshnessColumn !== undefined && (checks.heartbeat || props.heartbeat)) {
     throw new Error(`${AT}.checks: choose freshnessColumn or heartbeat, not both (both measure the RPO)`);
   }
   const names = (checks.sql ?? []).map((c) => c.name);
+  if (checks.heartbeat && !props.heartbeat) {
+    throw new Error(`${AT}.checks.heartbeat: set heartbeat: true so the drill writes the heartbeat it checks`);
+  }
   if (new Set(names).size !== names.length) throw new Error(`${AT}.checks.sql: check names must be unique (got ${names.join(', ')})`);
   for (const sql of checks.sql ?? []) {
     if (Object.keys(sql.expect).length === 0) throw new Error(`${AT}.checks.sql: "${sql.name}" needs an expectation (equals, min or max)`);

@@ -64,6 +64,7 @@ export interface DrillConfig {
   readonly source: (typeof DRILL_SOURCES)[number];
   readonly pointInTimeMinutesAgo: number;
   readonly maxDaysWithoutSuccess: number;
+  readonly heartbeat: boolean;
   readonly checks: DrillChecks;
 }
 
@@ -147,6 +148,8 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
       source: input.drill?.source ?? 'latest-snapshot',
       pointInTimeMinutesAgo: input.drill?.pointInTimeMinutesAgo ?? 15,
       maxDaysWithoutSuccess: input.drill?.maxDaysWithoutSuccess ?? 8,
+      // Without a column to read, only a heartbeat makes the drill measure the RPO.
+      heartbeat: input.drill?.heartbeat ?? !input.drill?.checks?.freshnessColumn,
       checks: input.drill?.checks ?? {},
     },
     secrets: input.secrets ?? {},

@@ -163,6 +163,7 @@ export const rawConfigSchema = strictObject({
     source: oneOf(DRILL_SOURCES, 'latest-snapshot is fastest; point-in-time also proves the transaction logs; backup-vault proves the AWS Backup copy'),
     pointInTimeMinutesAgo: z.number().int().min(5).max(1440, { error: 'from 5 to 1440 minutes' }),
     maxDaysWithoutSuccess: z.number().int().min(1).max(90, { error: 'from 1 to 90 days' }),
+    heartbeat: z.boolean(),
     checks: strictObject({
       tables: z.array(strictObject({ table: z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/, { error: 'a table or schema.table name' }), minRows: z.number().int().min(0).optional() })),
       freshnessColumn: z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*){1,2}$/, { error: 'table.column or schema.table.column' }),

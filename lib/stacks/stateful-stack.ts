@@ -107,5 +107,6 @@ function drillProps(drill: DrillConfig): Omit<RestoreDrillProps, 'database'> {
     source,
     checks: drill.checks,
     maxDaysWithoutSuccess: drill.maxDaysWithoutSuccess,
+    heartbeat: drill.heartbeat,
   };
 }

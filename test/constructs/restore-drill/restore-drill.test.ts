@@ -180,3 +180,28 @@ test('an RDS database gets an instance-engine drill whose validator reads instan
   const [read] = statementsOf(template, 'DrillValidatorServiceRole').filter((s) => s.Action === 'secretsmanager:GetSecretValue');
   expect(read.Condition).toEqual({ StringLike: { 'secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn': '*:shipshape-drill-*' } });
 });
+
+describe('heartbeat', () => {
+  const { template, stack } = build({ heartbeat: true });
+
+  test('a function writes it every minute from the private subnets, straight to the database', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillHeartbeat'), 'Arn'] }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }) }),
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DrillHeartbeatSecurityGroup'), 'GroupId'] },
+      FromPort: 5432,
+    });
+  });
+
+  test('every drill checks it', () => {
+    const initialize = definitionOf(stack, template).States.Initialize as unknown as { Parameters: { config: { checks: unknown } } };
+    expect(initialize.Parameters.config.checks).toEqual({ heartbeat: true });
+  });
+
+  test('a heartbeat check without the writer is refused', () => {
+    expect(() => build({ checks: { heartbeat: true } })).toThrow(/checks.heartbeat: set heartbeat: true/);
+  });
+});

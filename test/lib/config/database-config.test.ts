@@ -91,8 +91,13 @@ describe('restore drill configuration', () => {
       source: 'latest-snapshot',
       pointInTimeMinutesAgo: 15,
       maxDaysWithoutSuccess: 8,
+      heartbeat: true,
       checks: {},
     });
+  });
+
+  test('a freshness column replaces the heartbeat unless both are asked for', () => {
+    expect(resolveConfig({ drill: { checks: { freshnessColumn: 'orders.created_at' } } }).drill.heartbeat).toBe(false);
   });
 
   test.each([
