@@ -98,7 +98,7 @@ describe('the reference app proves its backups', () => {
       States: { Initialize: { Parameters: { config: { source: unknown; checks: unknown } } } };
     };
     expect(definition.States.Initialize.Parameters.config.source).toEqual({ mode: 'point-in-time', minutesAgo: 15 });
-    expect(definition.States.Initialize.Parameters.config.checks).toEqual({ tables: [{ table: 'orders', minRows: 1 }] });
+    expect(definition.States.Initialize.Parameters.config.checks).toEqual({ tables: [{ table: 'orders', minRows: 1 }], heartbeat: true });
   });
 
   test('the CLI finds the drill and its reports through stack outputs', () => {
