@@ -29,6 +29,9 @@ export function explainAwsError(error: unknown): Error {
   if (e.name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
     return new CliError('No AWS credentials found: set AWS_PROFILE (or run `aws sso login`) and AWS_REGION, then try again.', 2);
   }
+  if (/Region is missing/i.test(e.message ?? '')) {
+    return new CliError('No AWS region: set AWS_REGION (or use a profile that has one), then try again.', 2);
+  }
   if (e.name === 'ExpiredTokenException' || e.name === 'ExpiredToken') {
     return new CliError('Your AWS session has expired: log in again (e.g. `aws sso login`).', 2);
   }

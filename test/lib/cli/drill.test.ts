@@ -137,6 +137,12 @@ describe('shipshape drill run', () => {
   });
 });
 
+test('no region: exit 2 with what to do', async () => {
+  cfn.on(DescribeStacksCommand).rejects(new Error('Region is missing'));
+  await expect(run('drill', 'status')).resolves.toBe(2);
+  expect(err).toEqual(['shipshape: No AWS region: set AWS_REGION (or use a profile that has one), then try again.']);
+});
+
 describe('shipshape drill status', () => {
   /** The part of the SDK's streaming body the CLI reads. */
   function body(report: unknown): GetObjectCommandOutput['Body'] {
