@@ -64,6 +64,12 @@ export interface RestoreDrillProps {
    */
   readonly maxDaysWithoutSuccess?: number;
   /**
+   * Create the two drill alarms here, notifying `topic`. Turn off when an alarms construct
+   * (`ServiceAlarms`) creates them with `drillFailedAlarmProps` / `drillStaleAlarmProps`.
+   * @default true
+   */
+  readonly alarms?: boolean;
+  /**
    * Where drill outcomes are announced.
    * @default - a new topic encrypted with the database's key
    */

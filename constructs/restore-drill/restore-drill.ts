@@ -18,6 +18,7 @@ import { allowAlarmsToPublish, encryptedLogGroup } from '../private/encryption';
 import { acknowledgeFunctionFindings, shipshapeFunction } from '../private/node-function';
 import { acknowledgeDrillFindings } from './drill-acknowledgments';
 import { deleteCopiesStatement, describeStatement, restoreStatements } from './drill-permissions';
+import { drillFailedAlarmProps, drillStaleAlarmProps } from './drill-alarms';
 import { drillDefinition } from './drill-state-machine';
 import { validateDrillProps } from './validate-drill-props';
 import type { RestoreDrillProps } from './restore-drill-props';
@@ -47,10 +48,10 @@ export class RestoreDrill extends Construct {
   /** The name the metrics' `Database` dimension carries. */
   public readonly databaseLabel: string;
   public readonly maxDaysWithoutSuccess: number;
-  /** A drill failed, or its state machine failed or timed out (missing data: no drill, not a failure). */
-  public readonly failedAlarm: cloudwatch.Alarm;
-  /** No successful drill for `maxDaysWithoutSuccess` days (missing data breaches: a silent sweeper is not proof). */
-  public readonly staleAlarm: cloudwatch.Alarm;
+  /** A drill failed, or its state machine failed or timed out (when `alarms` is on). */
+  public readonly failedAlarm?: cloudwatch.Alarm;
+  /** No successful drill for `maxDaysWithoutSuccess` days (when `alarms` is on). */
+  public readonly staleAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);
@@ -177,47 +178,20 @@ export class RestoreDrill extends Construct {
       });
       schedulerRoles.push(heartbeatRole);
     }
-    [this.failedAlarm, this.staleAlarm] = this.alarms();
+    if (props.alarms ?? true) [this.failedAlarm, this.staleAlarm] = this.alarms();
     acknowledgeDrillFindings(this, schedulerRoles);
   }
 
   private alarms(): [cloudwatch.Alarm, cloudwatch.Alarm] {
-    const period = Duration.hours(1);
-    const failed = new cloudwatch.Alarm(this, 'FailedAlarm', {
-      alarmDescription:
-        `A restore drill of ${this.databaseLabel} failed. Look first at the drill report (S3 ${'drills/'}) and the state machine's failed ` +
-        'step; the backups are unproven until a drill passes again.',
-      metric: new cloudwatch.MathExpression({
-        expression: 'FILL(drill, 0) + FILL(failed, 0) + FILL(timedOut, 0)',
-        usingMetrics: {
-          drill: this.metricDrillFailed({ period }),
-          failed: this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
-          timedOut: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
-        },
-        period,
-        label: 'failed drills',
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const stale = new cloudwatch.Alarm(this, 'StaleAlarm', {
-      alarmDescription:
-        `No restore drill of ${this.databaseLabel} has succeeded for ${this.maxDaysWithoutSuccess} days (or the sweeper stopped reporting). ` +
-        'Look first at the drill schedule and the last executions of the drill state machine.',
-      metric: this.metricDaysSinceLastSuccess(),
-      threshold: this.maxDaysWithoutSuccess,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
-    for (const alarm of [failed, stale]) {
+    const alarms: [cloudwatch.Alarm, cloudwatch.Alarm] = [
+      new cloudwatch.Alarm(this, 'FailedAlarm', drillFailedAlarmProps(this)),
+      new cloudwatch.Alarm(this, 'StaleAlarm', drillStaleAlarmProps(this)),
+    ];
+    for (const alarm of alarms) {
       alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
       alarm.addOkAction(new cloudwatchActions.SnsAction(this.topic));
     }
-    return [failed, stale];
+    return alarms;
   }
 
   private heartbeat(props: RestoreDrillProps): lambda.Function {

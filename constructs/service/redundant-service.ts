@@ -1,11 +1,11 @@
-import { Duration, Size, Tags } from 'aws-cdk-lib';
+import { Duration, Names, Size, Tags } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
@@ -34,6 +34,7 @@ export class RedundantService extends Construct {
   /** The listener clients reach: HTTPS when a certificate is in play, else HTTP. */
   public readonly listener: elbv2.ApplicationListener;
   public readonly logGroup: logs.LogGroup;
+  private readonly applicationErrors: logs.MetricFilter;
   /** Encrypts the service's logs; CloudWatch Logs may use it (for companions such as rollouts). */
   public readonly encryptionKey: kms.IKey;
   /** The ALB health check settings in force, for recovery-time arithmetic. */
@@ -57,6 +58,16 @@ export class RedundantService extends Construct {
     if (!props.encryptionKey) allowLogsToUseKey(key);
     this.encryptionKey = key;
     this.logGroup = encryptedLogGroup(this, 'Logs', { key, retention: resolved.logRetention });
+    // Counts application log lines with ERROR (plain text, or JSON such as Powertools' "level":"ERROR").
+    this.applicationErrors = new logs.MetricFilter(this, 'ApplicationErrors', {
+      logGroup: this.logGroup,
+      filterPattern: logs.FilterPattern.anyTerm('ERROR'),
+      // A filter on plain text cannot set dimensions: the namespace names the service instead.
+      metricNamespace: `shipshape/${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}`,
+      metricName: 'ApplicationErrors',
+      metricValue: '1',
+      defaultValue: 0,
+    });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: resolved.cpu,
@@ -207,9 +218,38 @@ export class RedundantService extends Construct {
 
   /** Tasks running, from Container Insights. @default average over 1 minute */
   public metricRunningTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.containerInsights('RunningTaskCount', options);
+  }
+
+  /** Tasks the service wants running, from Container Insights. @default average over 1 minute */
+  public metricDesiredTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.containerInsights('DesiredTaskCount', options);
+  }
+
+  /** Connections the ALB refused because it hit its connection limit. @default sum over 1 minute */
+  public metricRejectedConnectionCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.loadBalancer.metrics.rejectedConnectionCount(options);
+  }
+
+  /** The service's CPU use, percent of what its tasks reserve. @default average over 1 minute */
+  public metricCpuUtilization(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.service.metricCpuUtilization({ period: Duration.minutes(1), ...options });
+  }
+
+  /** The service's memory use, percent of what its tasks reserve. @default average over 1 minute */
+  public metricMemoryUtilization(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.service.metricMemoryUtilization({ period: Duration.minutes(1), ...options });
+  }
+
+  /** Application log lines containing ERROR (a metric filter on the container log). @default sum over 1 minute */
+  public metricApplicationErrors(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.applicationErrors.metric({ statistic: 'Sum', period: Duration.minutes(1), ...options });
+  }
+
+  private containerInsights(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
+      metricName,
       dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
       statistic: 'Average',
       period: Duration.minutes(1),
