@@ -3,3 +3,4 @@ export * from './service';
 export * from './database';
 export * from './secrets';
 export * from './restore-drill';
+export * from './alarms';

@@ -216,6 +216,11 @@ export class RedundantService extends Construct {
     return this.targetGroup.metrics.unhealthyHostCount(options);
   }
 
+  /** Targets passing health checks; published every minute, with or without traffic. @default minimum over 1 minute */
+  public metricHealthyHostCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.healthyHostCount({ statistic: 'Minimum', ...options });
+  }
+
   /** Tasks running, from Container Insights. @default average over 1 minute */
   public metricRunningTaskCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.containerInsights('RunningTaskCount', options);

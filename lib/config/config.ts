@@ -1,5 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { z } from 'zod';
+import { type AlarmName, type AlarmThresholds, resolveThresholds } from '../../constructs/alarms';
 import { DatabaseEngine, validatePostgresVersion, DEFAULT_POSTGRES_VERSION } from '../../constructs/database';
 import { NatStrategy } from '../../constructs/network';
 import type { DrillChecks } from '../../constructs/restore-drill';
@@ -90,6 +91,12 @@ export interface ShipshapeConfig {
   readonly service: ServiceConfig;
   readonly database: DatabaseConfig;
   readonly drill: DrillConfig;
+  readonly alarms: {
+    readonly emails: string[];
+    readonly webhooks: string[];
+    readonly thresholds: Partial<AlarmThresholds>;
+    readonly disabled: AlarmName[];
+  };
   /** Application secrets by environment variable name, and where each value comes from. */
   readonly secrets: Readonly<Record<string, AppSecretSource>>;
   readonly acceptedRisks: Readonly<Partial<Record<Risk, string>>>;
@@ -151,6 +158,12 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
       // Without a column to read, only a heartbeat makes the drill measure the RPO.
       heartbeat: input.drill?.heartbeat ?? !input.drill?.checks?.freshnessColumn,
       checks: input.drill?.checks ?? {},
+    },
+    alarms: {
+      emails: input.alarms?.emails ?? (input.owner ? [input.owner] : []),
+      webhooks: input.alarms?.webhooks ?? [],
+      thresholds: input.alarms?.thresholds ?? {},
+      disabled: input.alarms?.disabled ?? [],
     },
     secrets: input.secrets ?? {},
     acceptedRisks: input.acceptedRisks ?? {},
@@ -214,6 +227,11 @@ function crossFieldProblems(config: ShipshapeConfig): string[] {
   }
   problems.push(...httpsProblems(service.https));
   problems.push(...databaseProblems(config));
+  try {
+    resolveThresholds(config.alarms.thresholds);
+  } catch (error) {
+    problems.push((error as Error).message.replace('ServiceAlarms.thresholds', 'shipshape.alarms.thresholds'));
+  }
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { ALARM_NAMES, type AlarmThresholds, DEFAULT_THRESHOLDS } from '../../constructs/alarms';
 import { DatabaseEngine } from '../../constructs/database';
 import { NatStrategy, VPC_CIDR_PATTERN } from '../../constructs/network';
 import { AppSecretSource } from '../../constructs/secrets';
@@ -174,6 +175,12 @@ export const rawConfigSchema = strictObject({
         expect: strictObject({ equals: z.union([z.string(), z.number(), z.boolean()]), min: z.number(), max: z.number() }).partial(),
       })),
     }).partial(),
+  }).partial(),
+  alarms: strictObject({
+    emails: z.array(z.email({ error: 'must be an email address' })),
+    webhooks: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL (notifications are never sent in clear text)' })),
+    thresholds: strictObject(Object.fromEntries(Object.keys(DEFAULT_THRESHOLDS).map((k) => [k, z.number()])) as Record<keyof AlarmThresholds, z.ZodNumber>).partial(),
+    disabled: z.array(oneOf(ALARM_NAMES, 'alarm names')),
   }).partial(),
   secrets: z.record(
     z.string().regex(/^[A-Z][A-Z0-9_]{0,127}$/, { error: 'secret names are environment variable names: A-Z, 0-9 and _' }),

@@ -108,5 +108,7 @@ function drillProps(drill: DrillConfig): Omit<RestoreDrillProps, 'database'> {
     checks: drill.checks,
     maxDaysWithoutSuccess: drill.maxDaysWithoutSuccess,
     heartbeat: drill.heartbeat,
+    // The stateless stack's ServiceAlarms owns the drill alarms, with the app's alarm topic.
+    alarms: false,
   };
 }

@@ -4,7 +4,17 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { type AppSecrets, type ProductionNetwork, RedundantService, type ResilientDatabase, RotationRollout } from '../../constructs';
+import {
+  type AppSecrets,
+  type ProductionNetwork,
+  RedundantService,
+  type ResilientDatabase,
+  type RestoreDrill,
+  RotationRollout,
+  type RotationFailureSignal,
+  ServiceAlarms,
+  ServiceDashboard,
+} from '../../constructs';
 import type { ServiceConfig, ShipshapeConfig } from '../config';
 
 export interface StatelessStackProps extends StackProps {
@@ -18,6 +28,10 @@ export interface StatelessStackProps extends StackProps {
    * @default - none
    */
   readonly appSecrets?: AppSecrets;
+  /** The restore drill from the stateful stack: its alarms live here. */
+  readonly drill: RestoreDrill;
+  /** Rotation failures of the database logins, from the stateful stack. */
+  readonly rotationFailures: RotationFailureSignal;
 }
 
 /**
@@ -27,6 +41,8 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   public readonly service: RedundantService;
   public readonly rotationRollout: RotationRollout;
+  public readonly alarms: ServiceAlarms;
+  public readonly dashboard: ServiceDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -65,6 +81,18 @@ export class StatelessStack extends Stack {
       operatorSecrets: props.appSecrets?.all,
       encryptionKey: this.service.encryptionKey,
     });
+    const { alarms } = props.config;
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      service: this.service,
+      database: props.database,
+      drill: props.drill,
+      rotationFailures: props.rotationFailures,
+      emails: alarms.emails,
+      webhooks: alarms.webhooks,
+      thresholds: alarms.thresholds,
+      disabled: alarms.disabled,
+    });
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', { service: this.service, database: props.database, drill: props.drill, alarms: this.alarms });
     new CfnOutput(this, 'ServiceUrl', { value: this.service.url, description: 'Where clients reach the service' });
   }
 

@@ -1,0 +1,68 @@
+import { Aws, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { rotatingKey } from '../private/encryption';
+
+export interface AlarmTopicProps {
+  /**
+   * Who gets paged by email (each address confirms its subscription once).
+   * @default - none
+   */
+  readonly emails?: string[];
+  /**
+   * HTTPS endpoints (chat or paging webhooks) that receive each notification as JSON.
+   * @default - none
+   */
+  readonly webhooks?: string[];
+  /**
+   * Encrypts the notifications at rest.
+   * @default - a new customer-managed key with rotation on
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The topic alarms and deployment events notify: KMS-encrypted, TLS-only, with email and HTTPS
+ * subscriptions. Its key lets CloudWatch and EventBridge of this account publish.
+ */
+export class AlarmTopic extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
+    super(scope, id);
+    Tags.of(this).add('shipshape:component', 'alarms');
+    const badEmails = (props.emails ?? []).filter((e) => !EMAIL.test(e));
+    if (badEmails.length > 0) throw new Error(`AlarmTopic.emails: ${badEmails.map((e) => `"${e}"`).join(', ')} is not an email address`);
+    const badHooks = (props.webhooks ?? []).filter((w) => !isHttps(w));
+    if (badHooks.length > 0) {
+      throw new Error(`AlarmTopic.webhooks: ${badHooks.map((w) => `"${w}"`).join(', ')} must be an https:// URL (notifications are never sent in clear text)`);
+    }
+    this.encryptionKey = props.encryptionKey ?? rotatingKey(this, 'Key', 'shipshape alarm notifications');
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsAndEventsOfThisAccountToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'shipshape alarms', masterKey: this.encryptionKey, enforceSSL: true });
+    for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const url of props.webhooks ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+  }
+}
+
+function isHttps(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

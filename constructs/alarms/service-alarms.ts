@@ -1,0 +1,273 @@
+import { Duration, Size, Stack, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { ResilientDatabase } from '../database/resilient-database';
+import { drillFailedAlarmProps, drillStaleAlarmProps } from '../restore-drill/drill-alarms';
+import type { RestoreDrill } from '../restore-drill/restore-drill';
+import type { RotationFailureSignal } from '../secrets/rotation-failure-signal';
+import type { RedundantService } from '../service/redundant-service';
+import { type AlarmName, type AlarmThresholds, resolveThresholds } from './alarm-thresholds';
+import { AlarmTopic } from './alarm-topic';
+
+export interface ServiceAlarmsProps {
+  readonly service: RedundantService;
+  /** @default - no database alarms */
+  readonly database?: ResilientDatabase;
+  /** @default - no drill alarms */
+  readonly drill?: RestoreDrill;
+  /** @default - no rotation alarm */
+  readonly rotationFailures?: RotationFailureSignal;
+  /**
+   * Where alarms notify (ALARM and OK).
+   * @default - a new `AlarmTopic` with `emails` and `webhooks`
+   */
+  readonly topic?: sns.ITopic;
+  /** @default - none */
+  readonly emails?: string[];
+  /** @default - none */
+  readonly webhooks?: string[];
+  /** @default DEFAULT_THRESHOLDS */
+  readonly thresholds?: Partial<AlarmThresholds>;
+  /**
+   * Alarms not to create.
+   * @default - all apply
+   */
+  readonly disabled?: AlarmName[];
+  /**
+   * Alarm names are `<prefix>-<alarm>`: explicit, so a deployment can name them without a
+   * circular reference to its own service.
+   * @default - the stack name
+   */
+  readonly alarmNamePrefix?: string;
+}
+
+interface AlarmSpec {
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly comparison: cloudwatch.ComparisonOperator;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm?: number;
+  readonly missing: cloudwatch.TreatMissingData;
+  /** What happened and what to look at first. */
+  readonly description: string;
+}
+
+const { GREATER_THAN_THRESHOLD: ABOVE, GREATER_THAN_OR_EQUAL_TO_THRESHOLD: AT_LEAST, LESS_THAN_THRESHOLD: BELOW } = cloudwatch.ComparisonOperator;
+const { BREACHING, NOT_BREACHING } = cloudwatch.TreatMissingData;
+const MINUTE = Duration.minutes(1);
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * The alarms a small team needs to hear about a problem before its users: RED signals of the
+ * load balancer, the tasks, the database, the restore drills and secret rotation, a composite
+ * "service unhealthy" alarm (what blue/green rolls back on), and ECS deployment failures. Every
+ * alarm notifies ALARM and OK; every description says what to look at first.
+ */
+export class ServiceAlarms extends Construct {
+  public readonly topic: sns.ITopic;
+  /** Every alarm created, by name. */
+  public readonly alarms: Partial<Record<AlarmName, cloudwatch.Alarm>> = {};
+  /** Any of the user-facing signals (5xx rates, p99 latency, no healthy target). */
+  public readonly serviceUnhealthy: cloudwatch.CompositeAlarm;
+  public readonly thresholds: AlarmThresholds;
+  private readonly prefix: string;
+  private readonly disabled: ReadonlySet<AlarmName>;
+
+  constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
+    super(scope, id);
+    Tags.of(this).add('shipshape:component', 'alarms');
+    this.thresholds = resolveThresholds(props.thresholds);
+    this.prefix = props.alarmNamePrefix ?? Stack.of(this).stackName;
+    this.disabled = new Set(props.disabled ?? []);
+    this.topic = props.topic ?? new AlarmTopic(this, 'Notifications', { emails: props.emails, webhooks: props.webhooks }).topic;
+
+    this.serviceAlarms(props.service);
+    if (props.database) this.databaseAlarms(props.database);
+    if (props.drill) {
+      this.add('drill-failed', drillFailedAlarmProps(props.drill));
+      this.add('drill-stale', drillStaleAlarmProps(props.drill));
+    }
+    if (props.rotationFailures) {
+      this.addSpec('rotation-failed', {
+        metric: props.rotationFailures.metricRotationFailures({ period: FIVE_MINUTES }),
+        threshold: 1,
+        comparison: AT_LEAST,
+        evaluationPeriods: 1,
+        missing: NOT_BREACHING,
+        description: 'A secret rotation failed: the old credentials stay current. Look first at the rotation function log in CloudWatch Logs.',
+      });
+    }
+    const userFacing = (['alb-5xx-rate', 'target-5xx-rate', 'p99-latency', 'no-healthy-targets'] as const).map((n) => this.alarms[n]).filter((a) => a !== undefined);
+    if (userFacing.length === 0) {
+      throw new Error('ServiceAlarms.disabled: keep at least one of alb-5xx-rate, target-5xx-rate, p99-latency, no-healthy-targets (the "service unhealthy" composite needs one)');
+    }
+    this.serviceUnhealthy = new cloudwatch.CompositeAlarm(this, 'ServiceUnhealthy', {
+      compositeAlarmName: `${this.prefix}-service-unhealthy`,
+      alarmDescription: 'Users see errors or slowness (any of: 5xx rates, p99 latency, no healthy target). Look first at the dashboard and the last deployment.',
+      alarmRule: cloudwatch.AlarmRule.anyOf(...userFacing.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM))),
+    });
+    this.notify(this.serviceUnhealthy);
+    this.deploymentEvents(props.service);
+  }
+
+  private serviceAlarms(service: RedundantService): void {
+    const t = this.thresholds;
+    const rate = (errors: cloudwatch.IMetric, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: '100 * FILL(errors, 0) / requests',
+        usingMetrics: { errors, requests: service.metricRequestCount({ period: MINUTE }) },
+        period: MINUTE,
+        label,
+      });
+    this.addSpec('alb-5xx-rate', {
+      metric: rate(service.metricLoadBalancer5xxCount({ period: MINUTE }), 'ALB 5xx %'),
+      threshold: t.alb5xxRatePercent,
+      comparison: ABOVE,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      missing: NOT_BREACHING,
+      description: 'The load balancer answers 5xx itself (no healthy target, timeouts). Look first at target health and task restarts.',
+    });
+    this.addSpec('target-5xx-rate', {
+      metric: rate(service.metricTarget5xxCount({ period: MINUTE }), 'Target 5xx %'),
+      threshold: t.target5xxRatePercent,
+      comparison: ABOVE,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      missing: NOT_BREACHING,
+      description: 'The application answers 5xx. Look first at the application ERROR lines in the service log and the last deployment.',
+    });
+    this.addSpec('p99-latency', {
+      metric: service.metricTargetResponseTime({ statistic: 'p99', period: MINUTE }),
+      threshold: t.p99LatencySeconds,
+      comparison: ABOVE,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      missing: NOT_BREACHING,
+      description: 'The slowest 1% of requests are slow. Look first at database CPU and slow queries, then service CPU.',
+    });
+    this.addSpec('no-healthy-targets', {
+      metric: service.metricHealthyHostCount({ period: MINUTE }),
+      threshold: 1,
+      comparison: BELOW,
+      evaluationPeriods: 2,
+      missing: BREACHING,
+      description: 'No task passes its health check: the service is down. A silent metric counts as down. Look first at ECS service events and task stop reasons.',
+    });
+    this.addSpec('unhealthy-targets', {
+      metric: service.metricUnhealthyHostCount({ statistic: 'Maximum', period: MINUTE }),
+      threshold: 1,
+      comparison: AT_LEAST,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      missing: NOT_BREACHING,
+      description: 'A task fails its health check for 5 minutes. Look first at that task log and its health endpoint.',
+    });
+    this.addSpec('rejected-connections', {
+      metric: service.metricRejectedConnectionCount({ period: MINUTE }),
+      threshold: 1,
+      comparison: AT_LEAST,
+      evaluationPeriods: 1,
+      missing: NOT_BREACHING,
+      description: 'The load balancer refused connections (its connection limit). Look first at traffic spikes and client keep-alive settings.',
+    });
+    this.addSpec('tasks-below-desired', {
+      metric: new cloudwatch.MathExpression({
+        expression: 'desired - running',
+        usingMetrics: { desired: service.metricDesiredTaskCount(), running: service.metricRunningTaskCount() },
+        period: MINUTE,
+        label: 'missing tasks',
+      }),
+      threshold: 0,
+      comparison: ABOVE,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      missing: BREACHING,
+      description: 'Fewer tasks run than desired for 5 minutes (crash loop, capacity, image pull). Look first at ECS service events and stopped task reasons.',
+    });
+    this.addSpec('service-cpu', {
+      metric: service.metricCpuUtilization(),
+      threshold: t.serviceCpuPercent,
+      comparison: ABOVE,
+      evaluationPeriods: 10,
+      datapointsToAlarm: 10,
+      missing: NOT_BREACHING,
+      description: 'CPU stays high although autoscaling targets 60%: at the maximum task count, or scaling is stuck. Look first at the desired count.',
+    });
+    this.addSpec('service-memory', {
+      metric: service.metricMemoryUtilization(),
+      threshold: t.serviceMemoryPercent,
+      comparison: ABOVE,
+      evaluationPeriods: 10,
+      datapointsToAlarm: 10,
+      missing: NOT_BREACHING,
+      description: 'Memory stays high: tasks will be killed at the hard limit. Look first at a leak (memory over time) or the task size.',
+    });
+    this.addSpec('application-errors', {
+      metric: service.metricApplicationErrors({ period: FIVE_MINUTES }),
+      threshold: t.applicationErrorsPer5Minutes,
+      comparison: AT_LEAST,
+      evaluationPeriods: 1,
+      missing: NOT_BREACHING,
+      description: 'The application logs ERROR lines. Look first at those lines (Logs Insights on the service log group, by correlation id).',
+    });
+  }
+
+  private databaseAlarms(db: ResilientDatabase): void {
+    const t = this.thresholds;
+    const sustained = { evaluationPeriods: 5, datapointsToAlarm: 5 };
+    this.addSpec('db-cpu', { metric: db.metricCPUUtilization({ period: MINUTE }), threshold: t.dbCpuPercent, comparison: ABOVE, ...sustained, missing: BREACHING, description: 'Database CPU is high (or the database stopped reporting). Look first at Performance Insights top SQL.' });
+    this.addSpec('db-freeable-memory', { metric: db.metricFreeableMemory({ period: MINUTE }), threshold: Size.mebibytes(t.dbFreeableMemoryMiB).toBytes(), comparison: BELOW, ...sustained, missing: NOT_BREACHING, description: 'The database is short of memory. Look first at connection count and work_mem-heavy queries, then the size.' });
+    if (db.estimatedMaxConnections !== undefined) {
+      this.addSpec('db-connections', { metric: db.metricDatabaseConnections({ period: MINUTE }), threshold: Math.floor((db.estimatedMaxConnections * t.dbConnectionsPercent) / 100), comparison: ABOVE, ...sustained, missing: NOT_BREACHING, description: 'Connections approach max_connections. Look first at connection pools per task, or turn on the RDS Proxy.' });
+    }
+    const lag = db.metricReplicaLag({ period: MINUTE });
+    if (lag) this.addSpec('db-replica-lag', { metric: lag, threshold: t.dbReplicaLagMs, comparison: ABOVE, ...sustained, missing: NOT_BREACHING, description: 'The Aurora reader lags: a failover now could be slower. Look first at write volume on the writer.' });
+    this.addSpec('db-free-storage', { metric: db.metricFreeStorageSpace({ period: MINUTE }), threshold: Size.gibibytes(t.dbFreeStorageGiB).toBytes(), comparison: BELOW, ...sustained, missing: NOT_BREACHING, description: 'Free storage is low (RDS: allocated storage; Aurora: local temporary storage). Look first at large sorts and temp files in the log.' });
+    const volume = db.metricVolumeBytesUsed({ period: Duration.hours(1) });
+    if (volume) this.addSpec('db-volume', { metric: volume, threshold: Size.gibibytes(t.dbVolumeGiB).toBytes(), comparison: ABOVE, evaluationPeriods: 1, missing: NOT_BREACHING, description: 'The Aurora volume grew past the size you expect (it grows on its own; this is about cost). Look first at the largest tables.' });
+    this.addSpec('db-deadlocks', { metric: db.metricDeadlocks({ period: FIVE_MINUTES }), threshold: 1, comparison: AT_LEAST, evaluationPeriods: 1, missing: NOT_BREACHING, description: 'PostgreSQL detected a deadlock. Look first at the "deadlock detected" lines in the PostgreSQL log: they name both statements.' });
+  }
+
+  private addSpec(name: AlarmName, spec: AlarmSpec): void {
+    this.add(name, {
+      metric: spec.metric,
+      threshold: spec.threshold,
+      comparisonOperator: spec.comparison,
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm,
+      treatMissingData: spec.missing,
+      alarmDescription: spec.description,
+    });
+  }
+
+  private add(name: AlarmName, props: cloudwatch.AlarmProps): void {
+    if (this.disabled.has(name)) return;
+    const alarm = new cloudwatch.Alarm(this, name, { ...props, alarmName: `${this.prefix}-${name}` });
+    this.notify(alarm);
+    this.alarms[name] = alarm;
+  }
+
+  private notify(alarm: cloudwatch.AlarmBase): void {
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+    alarm.addOkAction(new cloudwatchActions.SnsAction(this.topic));
+  }
+
+  /** ECS deployment failures (including circuit-breaker rollbacks) go to the topic as they happen. */
+  private deploymentEvents(service: RedundantService): void {
+    new events.Rule(this, 'DeploymentFailed', {
+      description: 'An ECS deployment of the service failed or was rolled back',
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Deployment State Change'],
+        resources: [service.service.serviceArn],
+        detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
+      },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
+  }
+}
