@@ -46,7 +46,8 @@ describe('the reference app wires the service to its database and secrets', () =
   });
 
   test('a rotation of the login or a new operator value redeploys the service', () => {
-    app.statelessTemplate.resourceCountIs('AWS::Events::Rule', 2);
+    // Two rollout rules, and the deployment-failure rule of the alarms.
+    app.statelessTemplate.resourceCountIs('AWS::Events::Rule', 3);
     app.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: Match.objectLike({ eventName: ['RotationSucceeded'] }) }),
     });
@@ -104,5 +105,30 @@ describe('the reference app proves its backups', () => {
   test('the CLI finds the drill and its reports through stack outputs', () => {
     app.statefulTemplate.hasOutput('RestoreDrillStateMachineArn', { Value: { Ref: Match.stringLikeRegexp('^RestoreDrillStateMachine') } });
     app.statefulTemplate.hasOutput('RestoreDrillReportBucket', { Value: { Ref: Match.stringLikeRegexp('^RestoreDrillReports') } });
+  });
+});
+
+describe('the reference app knows before users complain', () => {
+  const app = synthReferenceApp();
+
+  test('the alarms, the composite and the dashboard live in the stateless stack; the drill alarms too', () => {
+    app.statelessTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 20);
+    app.statelessTemplate.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmName: `${app.stateless.stackName}-service-unhealthy` });
+    app.statelessTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    app.statefulTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  test('the owner from cdk.json gets the notifications', () => {
+    app.statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'platform-oncall@example.com' });
+  });
+
+  test('every log group in both stacks is encrypted with a customer key and has a retention', () => {
+    for (const template of [app.statefulTemplate, app.statelessTemplate]) {
+      const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')) as Array<[string, { Properties: Record<string, unknown> }]>;
+      expect(groups.length).toBeGreaterThan(0);
+      for (const [id, group] of groups) {
+        expect({ id, key: group.Properties.KmsKeyId !== undefined, retention: group.Properties.RetentionInDays }).toEqual({ id, key: true, retention: expect.any(Number) });
+      }
+    }
   });
 });

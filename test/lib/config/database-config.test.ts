@@ -111,3 +111,20 @@ describe('restore drill configuration', () => {
     expect(problemsOf(raw)).toMatch(message);
   });
 });
+
+describe('alarm configuration', () => {
+  test('the owner is paged by email unless the configuration names who', () => {
+    expect(resolveConfig({ owner: 'team@example.com' }).alarms.emails).toEqual(['team@example.com']);
+    expect(resolveConfig({ owner: 'team@example.com', alarms: { emails: ['pager@example.com'] } }).alarms.emails).toEqual(['pager@example.com']);
+  });
+
+  test.each([
+    [{ alarms: { emails: ['oncall@'] } }, /shipshape\.alarms\.emails\.0: must be an email address/],
+    [{ alarms: { webhooks: ['http://hooks.example.com/x'] } }, /shipshape\.alarms\.webhooks\.0: must be an https:\/\/ URL/],
+    [{ alarms: { thresholds: { p99LatencySeconds: 120 } } }, /shipshape\.alarms\.thresholds\.p99LatencySeconds: must be from 0\.01 to 60 \(got 120\)/],
+    [{ alarms: { thresholds: { latency: 1 } } }, /unknown key\(s\) "latency"; allowed keys: alb5xxRatePercent/],
+    [{ alarms: { disabled: ['everything'] } }, /shipshape\.alarms\.disabled\.0: must be one of alb-5xx-rate/],
+  ])('%j', (raw, message) => {
+    expect(problemsOf(raw)).toMatch(message);
+  });
+});
