@@ -10,6 +10,7 @@ const secrets = new SecretsManagerClient({});
 /** Every minute: writes the heartbeat as the master user, over verified TLS, to the writer. */
 export async function handler(_event: unknown, context: Context): Promise<{ beatAt: string }> {
   logger.addContext(context);
+  logger.appendKeys({ correlationId: context.awsRequestId });
   const secret = await secrets.send(new GetSecretValueCommand({ SecretId: process.env.MASTER_SECRET_ARN }));
   const login = JSON.parse(secret.SecretString ?? '{}') as { host: string; port: number; username: string; password: string };
   const client = new Client({

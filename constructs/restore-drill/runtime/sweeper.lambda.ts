@@ -18,6 +18,7 @@ const sfn = new SFNClient({});
  */
 export async function handler(_event: unknown, context: Context): Promise<SweepResult & { daysSinceLastSuccess: number }> {
   logger.addContext(context);
+  logger.appendKeys({ correlationId: context.awsRequestId });
   const result = await sweep(clients, Number(process.env.MAX_AGE_HOURS ?? '12'));
   if (result.deleted.length > 0) logger.warn('deleted drill copies left behind', { deleted: result.deleted });
   const days = await daysSinceLastSuccess(sfn, process.env.STATE_MACHINE_ARN ?? '', clients.now());
