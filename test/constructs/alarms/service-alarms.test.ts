@@ -98,7 +98,8 @@ test('"service unhealthy" is a composite of the user-facing alarms, notifying AL
     AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsNotificationsTopic') }],
     OKActions: [{ Ref: Match.stringLikeRegexp('^AlarmsNotificationsTopic') }],
   });
-  const rule = JSON.stringify(stack.resolve(alarms.serviceUnhealthy.node.defaultChild && (alarms.serviceUnhealthy.node.defaultChild as { alarmRule: unknown }).alarmRule));
+  const [composite] = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')) as Array<{ Properties: { AlarmRule: unknown } }>;
+  const rule = JSON.stringify(composite.Properties.AlarmRule);
   for (const name of ['alb-5xx-rate', 'target-5xx-rate', 'p99-latency', 'no-healthy-targets']) {
     expect(rule).toContain(`ALARM(\\"`);
     expect(rule).toMatch(new RegExp(`Alarms${name.replace(/-/g, '')}`, 'i'));
