@@ -20,6 +20,8 @@ export const ALARM_NAMES = [
   'drill-failed',
   'drill-stale',
   'rotation-failed',
+  'release-5xx-rate',
+  'release-fast-errors',
 ] as const;
 export type AlarmName = (typeof ALARM_NAMES)[number];
 
@@ -49,6 +51,10 @@ export interface AlarmThresholds {
   readonly dbFreeStorageGiB: number;
   /** Aurora volume size that deserves a look (cost), GiB. @default 200 */
   readonly dbVolumeGiB: number;
+  /** 5xx (load balancer and tasks) in one minute that roll a deployment back, percent of requests. @default 5 */
+  readonly release5xxRatePercent: number;
+  /** Errors in 10 s of the high-resolution application metric that roll a deployment back. @default 5 */
+  readonly fastErrorsPer10Seconds: number;
 }
 
 export const DEFAULT_THRESHOLDS: AlarmThresholds = {
@@ -64,6 +70,8 @@ export const DEFAULT_THRESHOLDS: AlarmThresholds = {
   dbReplicaLagMs: 1000,
   dbFreeStorageGiB: 2,
   dbVolumeGiB: 200,
+  release5xxRatePercent: 5,
+  fastErrorsPer10Seconds: 5,
 };
 
 const PERCENT: (keyof AlarmThresholds)[] = [
@@ -73,6 +81,7 @@ const PERCENT: (keyof AlarmThresholds)[] = [
   'serviceMemoryPercent',
   'dbCpuPercent',
   'dbConnectionsPercent',
+  'release5xxRatePercent',
 ];
 const RANGES: Partial<Record<keyof AlarmThresholds, [number, number]>> = {
   p99LatencySeconds: [0.01, 60],
@@ -81,6 +90,7 @@ const RANGES: Partial<Record<keyof AlarmThresholds, [number, number]>> = {
   dbReplicaLagMs: [10, 3_600_000],
   dbFreeStorageGiB: [1, 65_536],
   dbVolumeGiB: [1, 131_072],
+  fastErrorsPer10Seconds: [1, 1_000_000],
 };
 
 /** The defaults with `overrides` applied, each checked against its allowed range. */

@@ -9,9 +9,11 @@ import type { ResilientDatabase } from '../database/resilient-database';
 import { drillFailedAlarmProps, drillStaleAlarmProps } from '../restore-drill/drill-alarms';
 import type { RestoreDrill } from '../restore-drill/restore-drill';
 import type { RotationFailureSignal } from '../secrets/rotation-failure-signal';
-import type { RedundantService } from '../service/redundant-service';
+import type { RedundantService, RollbackTrigger } from '../service/redundant-service';
 import { type AlarmName, type AlarmThresholds, resolveThresholds } from './alarm-thresholds';
+import { acknowledge } from '../private/acknowledge';
 import { AlarmTopic } from './alarm-topic';
+import { type AlarmSpeed, detectionSeconds } from './rollback-timing';
 
 export interface ServiceAlarmsProps {
   readonly service: RedundantService;
@@ -38,6 +40,18 @@ export interface ServiceAlarmsProps {
    */
   readonly disabled?: AlarmName[];
   /**
+   * Roll a deployment back (and, blue/green, the bake) when a user-facing alarm goes off: the
+   * 5xx rates, p99 latency, the one-minute release 5xx rate and the fast error alarm.
+   * @default true
+   */
+  readonly rollBackDeployments?: boolean;
+  /**
+   * A high-resolution (10 s) error count the application publishes (e.g. with CloudWatch EMF,
+   * `StorageResolution: 1`): its alarm rolls a bad release back within about a minute.
+   * @default - none: rollbacks wait for the one-minute load balancer metrics
+   */
+  readonly fastErrorMetric?: cloudwatch.Metric;
+  /**
    * Alarm names are `<prefix>-<alarm>`: explicit, so a deployment can name them without a
    * circular reference to its own service.
    * @default - the stack name
@@ -54,7 +68,12 @@ interface AlarmSpec {
   readonly missing: cloudwatch.TreatMissingData;
   /** What happened and what to look at first. */
   readonly description: string;
+  /** Notify the topic on ALARM and OK. @default true */
+  readonly notify?: boolean;
 }
+
+/** The alarms a deployment rolls back on, when they exist. */
+const ROLLBACK_ALARMS: AlarmName[] = ['release-5xx-rate', 'release-fast-errors', 'alb-5xx-rate', 'target-5xx-rate', 'p99-latency'];
 
 const { GREATER_THAN_THRESHOLD: ABOVE, GREATER_THAN_OR_EQUAL_TO_THRESHOLD: AT_LEAST, LESS_THAN_THRESHOLD: BELOW } = cloudwatch.ComparisonOperator;
 const { BREACHING, NOT_BREACHING } = cloudwatch.TreatMissingData;
@@ -74,6 +93,8 @@ export class ServiceAlarms extends Construct {
   /** Any of the user-facing signals (5xx rates, p99 latency, no healthy target). */
   public readonly serviceUnhealthy: cloudwatch.CompositeAlarm;
   public readonly thresholds: AlarmThresholds;
+  /** How fast each alarm goes off after a problem starts (for the rollback arithmetic). */
+  public readonly speeds: Partial<Record<AlarmName, AlarmSpeed>> = {};
   private readonly prefix: string;
   private readonly disabled: ReadonlySet<AlarmName>;
 
@@ -88,8 +109,8 @@ export class ServiceAlarms extends Construct {
     this.serviceAlarms(props.service);
     if (props.database) this.databaseAlarms(props.database);
     if (props.drill) {
-      this.add('drill-failed', drillFailedAlarmProps(props.drill));
-      this.add('drill-stale', drillStaleAlarmProps(props.drill));
+      this.add('drill-failed', true, drillFailedAlarmProps(props.drill));
+      this.add('drill-stale', true, drillStaleAlarmProps(props.drill));
     }
     if (props.rotationFailures) {
       this.addSpec('rotation-failed', {
@@ -112,6 +133,49 @@ export class ServiceAlarms extends Construct {
     });
     this.notify(this.serviceUnhealthy);
     this.deploymentEvents(props.service);
+    this.releaseAlarms(props.service, props.fastErrorMetric);
+    if (props.rollBackDeployments ?? true) props.service.rollBackOn(this.rollbackTriggers());
+  }
+
+  /** The rollback alarms in force, each with its explicit name and its detection time. */
+  public rollbackTriggers(): RollbackTrigger[] {
+    return ROLLBACK_ALARMS.filter((name) => this.alarms[name] && this.speeds[name]).map((name) => ({
+      alarmName: `${this.prefix}-${name}`,
+      detectionSeconds: detectionSeconds(this.speeds[name] as AlarmSpeed),
+    }));
+  }
+
+  /** Sensitive, fast alarms that exist to stop a bad release; they do not page (the composite does). */
+  private releaseAlarms(service: RedundantService, fastErrorMetric?: cloudwatch.Metric): void {
+    this.addSpec('release-5xx-rate', {
+      metric: new cloudwatch.MathExpression({
+        expression: '100 * (FILL(elb, 0) + FILL(target, 0)) / requests',
+        usingMetrics: {
+          elb: service.metricLoadBalancer5xxCount({ period: MINUTE }),
+          target: service.metricTarget5xxCount({ period: MINUTE }),
+          requests: service.metricRequestCount({ period: MINUTE }),
+        },
+        period: MINUTE,
+        label: '5xx % (release gate)',
+      }),
+      threshold: this.thresholds.release5xxRatePercent,
+      comparison: ABOVE,
+      evaluationPeriods: 1,
+      missing: NOT_BREACHING,
+      notify: false,
+      description: 'One minute of 5xx above the release gate: a deployment in progress or baking rolls back. Look first at the new revision.',
+    });
+    if (fastErrorMetric) {
+      this.addSpec('release-fast-errors', {
+        metric: fastErrorMetric.with({ period: Duration.seconds(10), statistic: 'Sum' }),
+        threshold: this.thresholds.fastErrorsPer10Seconds,
+        comparison: AT_LEAST,
+        evaluationPeriods: 1,
+        missing: NOT_BREACHING,
+        notify: false,
+        description: 'The application reported errors within 10 s (high-resolution metric): a deployment in progress or baking rolls back.',
+      });
+    }
   }
 
   private serviceAlarms(service: RedundantService): void {
@@ -234,7 +298,10 @@ export class ServiceAlarms extends Construct {
   }
 
   private addSpec(name: AlarmName, spec: AlarmSpec): void {
-    this.add(name, {
+    const config = spec.metric.toMetricConfig();
+    const period = config.metricStat?.period.toSeconds() ?? config.mathExpression?.period ?? 300;
+    this.speeds[name] = { periodSeconds: period, datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods };
+    this.add(name, spec.notify ?? true, {
       metric: spec.metric,
       threshold: spec.threshold,
       comparisonOperator: spec.comparison,
@@ -245,10 +312,17 @@ export class ServiceAlarms extends Construct {
     });
   }
 
-  private add(name: AlarmName, props: cloudwatch.AlarmProps): void {
+  private add(name: AlarmName, notify: boolean, props: cloudwatch.AlarmProps): void {
     if (this.disabled.has(name)) return;
     const alarm = new cloudwatch.Alarm(this, name, { ...props, alarmName: `${this.prefix}-${name}` });
-    this.notify(alarm);
+    if (notify) this.notify(alarm);
+    else {
+      acknowledge(
+        alarm,
+        'NIST.800.53.R5-CloudWatchAlarmAction',
+        'ECS acts on this alarm: it rolls a deployment back. The rollback itself reaches the topic as an ECS deployment event, and sustained errors page through the service-unhealthy composite.',
+      );
+    }
     this.alarms[name] = alarm;
   }
 

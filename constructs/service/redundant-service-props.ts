@@ -5,6 +5,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type { ReleaseStrategy, SmokeTestOptions } from './release-options';
 
 /** The ALB target health check. Defaults take a dead task out of rotation within 14 s. */
 export interface ServiceHealthCheckOptions {
@@ -175,4 +176,22 @@ export interface RedundantServiceProps {
    * @default - a new customer-managed key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * How releases reach production.
+   * @default ReleaseStrategy.BLUE_GREEN - a smoke-tested new revision, all traffic at once, one
+   * weight flip back on an alarm during the bake
+   */
+  readonly releaseStrategy?: ReleaseStrategy;
+  /**
+   * Blue/green: how long the new revision serves all production traffic while the old one stays
+   * ready and the deployment alarms can still flip traffic back (1-1440 minutes). Must cover the
+   * slowest rollback alarm's detection time (checked by `ServiceAlarms`).
+   * @default Duration.minutes(10)
+   */
+  readonly bakeTime?: Duration;
+  /**
+   * Blue/green: the pre-traffic smoke test on the test route.
+   * @default - GET the health check path, expect 200, 3 attempts of 5 s, 5 s apart
+   */
+  readonly smokeTest?: SmokeTestOptions;
 }

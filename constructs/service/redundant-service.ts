@@ -10,19 +10,29 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogBucket, sendAccessLogs } from '../private/access-log-bucket';
+import { BlueGreenRouting } from './blue-green-routing';
 import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
 import type { HealthCheckTiming } from './health-timing';
 import type { RedundantServiceProps } from './redundant-service-props';
-import { resolveServiceProps } from './resolve-service-props';
+import { ReleaseStrategy } from './release-options';
+import { type ResolvedServiceProps, resolveServiceProps } from './resolve-service-props';
 import { acknowledgeServiceFindings } from './service-acknowledgments';
 
 /** The container's name in the task definition. */
 export const APP_CONTAINER_NAME = 'app';
 
+/** An alarm that rolls a deployment back, and how long it takes to go off after a bad release starts serving. */
+export interface RollbackTrigger {
+  /** The alarm's explicit name (an alarm object would make the service depend on its own alarm). */
+  readonly alarmName: string;
+  readonly detectionSeconds: number;
+}
+
 /**
  * An ECS Fargate service of at least 2 tasks spread over the VPC's AZs, behind an internet-facing
  * ALB; self-healing through container health checks, fast ALB target checks and ECS task
- * replacement; rolling deploys stopped and rolled back by the circuit breaker; hardened tasks.
+ * replacement; blue/green releases with a pre-traffic smoke test and alarm rollback (or rolling
+ * deploys), both behind the circuit breaker; hardened tasks.
  */
 export class RedundantService extends Construct {
   public readonly cluster: ecs.Cluster;
@@ -30,7 +40,13 @@ export class RedundantService extends Construct {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly container: ecs.ContainerDefinition;
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The target group production traffic reaches first (blue/green: the two swap at every release). */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Blue/green: the second target group, the listener rules and the smoke test. */
+  public readonly blueGreen?: BlueGreenRouting;
+  public readonly releaseStrategy: ReleaseStrategy;
+  /** Blue/green: how long a new revision bakes under the rollback alarms. */
+  public readonly bakeTime?: Duration;
   /** The listener clients reach: HTTPS when a certificate is in play, else HTTP. */
   public readonly listener: elbv2.ApplicationListener;
   public readonly logGroup: logs.LogGroup;
@@ -46,6 +62,9 @@ export class RedundantService extends Construct {
     const resolved = resolveServiceProps(props);
     super(scope, id);
     Tags.of(this).add('shipshape:component', 'service');
+    this.releaseStrategy = resolved.releaseStrategy;
+    const blueGreen = this.releaseStrategy === ReleaseStrategy.BLUE_GREEN;
+    this.bakeTime = blueGreen ? resolved.bakeTime : undefined;
     const { port, desiredCount, spotWeight } = resolved;
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
@@ -117,6 +136,8 @@ export class RedundantService extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
+      deploymentStrategy: blueGreen ? ecs.DeploymentStrategy.BLUE_GREEN : ecs.DeploymentStrategy.ROLLING,
+      bakeTime: this.bakeTime,
       healthCheckGracePeriod: resolved.gracePeriod,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableExecuteCommand: false,
@@ -141,26 +162,17 @@ export class RedundantService extends Construct {
     sendAccessLogs(this.loadBalancer, accessLogBucket(this, 'AccessLogs', resolved.accessLogRetention));
 
     this.healthCheckTiming = resolved.healthCheckTiming;
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'Targets', {
-      vpc: props.vpc,
-      port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay: resolved.deregistrationDelay,
-      loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
-      healthCheck: {
-        path: resolved.healthPath,
-        interval: Duration.seconds(this.healthCheckTiming.intervalSeconds),
-        timeout: Duration.seconds(this.healthCheckTiming.timeoutSeconds),
-        unhealthyThresholdCount: this.healthCheckTiming.unhealthyThreshold,
-        healthyThresholdCount: this.healthCheckTiming.healthyThreshold,
-        healthyHttpCodes: '200-399',
-      },
-      targets: [this.service.loadBalancerTarget({ containerName: APP_CONTAINER_NAME, containerPort: port })],
-    });
+    this.targetGroup = this.targetGroupFor('Targets', props, resolved);
+    if (!blueGreen) {
+      this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: APP_CONTAINER_NAME, containerPort: port }));
+    }
 
     const certificate = props.certificate ?? this.createCertificate(props);
-    this.listener = certificate ? this.addHttpsListeners(certificate) : this.addHttpListener();
+    // Blue/green: the listener rules route (ECS manages their weights); the default answers nothing.
+    const defaultAction = blueGreen
+      ? elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' })
+      : elbv2.ListenerAction.forward([this.targetGroup]);
+    this.listener = certificate ? this.addHttpsListeners(certificate, defaultAction) : this.addHttpListener(defaultAction);
     if (props.hostedZone && props.domainName) {
       new route53.ARecord(this, 'Alias', {
         zone: props.hostedZone,
@@ -169,21 +181,57 @@ export class RedundantService extends Construct {
       });
     }
     this.url = `${certificate ? 'https' : 'http'}://${props.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
+    if (blueGreen) {
+      this.blueGreen = new BlueGreenRouting(this, 'Release', {
+        service: this.service,
+        containerName: APP_CONTAINER_NAME,
+        containerPort: port,
+        listener: this.listener,
+        blue: this.targetGroup,
+        green: this.targetGroupFor('AlternateTargets', props, resolved),
+        baseUrl: this.url,
+        smokeTest: resolved.smokeTest,
+        key,
+        logRetention: resolved.logRetention,
+      });
+    }
 
     const scaling = this.service.autoScaleTaskCount({
       minCapacity: desiredCount,
       maxCapacity: resolved.maxCount,
     });
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: resolved.targetCpuPercent });
-    scaling.scaleOnRequestCount('Requests', {
-      requestsPerTarget: resolved.targetRequestsPerTaskPerMinute,
-      targetGroup: this.targetGroup,
-    });
+    if (!blueGreen) {
+      // Per-target request scaling follows one target group: after a blue/green swap it would read zero.
+      scaling.scaleOnRequestCount('Requests', {
+        requestsPerTarget: resolved.targetRequestsPerTaskPerMinute,
+        targetGroup: this.targetGroup,
+      });
+    }
     acknowledgeServiceFindings(this, {
       https: certificate !== undefined,
       deletionProtection: resolved.deletionProtection,
       environment: Object.keys(props.environment ?? {}).length > 0,
     });
+  }
+
+  /**
+   * Fails a deployment, and rolls it back, when any of these alarms goes to ALARM during the
+   * deployment or (blue/green) the bake. The bake must outlast the slowest alarm's detection time.
+   */
+  public rollBackOn(triggers: RollbackTrigger[]): void {
+    const slowest = Math.max(0, ...triggers.map((t) => t.detectionSeconds));
+    if (this.bakeTime && this.bakeTime.toSeconds() < slowest) {
+      const names = triggers.filter((t) => t.detectionSeconds === slowest).map((t) => t.alarmName);
+      throw new Error(
+        `RedundantService: bakeTime (${this.bakeTime.toSeconds()} s) is shorter than the detection time of rollback alarm ${names.join(', ')} (${slowest} s); ` +
+          `set bakeTime to at least ${Math.ceil(slowest / 60)} minutes, or make that alarm faster`,
+      );
+    }
+    this.service.enableDeploymentAlarms(
+      triggers.map((t) => t.alarmName),
+      { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
+    );
   }
 
   /** The security group rules of the tasks; allow a database or cache to be reached from here. */
@@ -203,22 +251,25 @@ export class RedundantService extends Construct {
 
   /** 5xx responses from the tasks. @default sum over 1 minute */
   public metricTarget5xxCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, options);
+    // Blue/green moves production between two target groups: the load balancer sees both.
+    return this.blueGreen
+      ? this.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, options)
+      : this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, options);
   }
 
   /** Seconds from the request leaving the ALB to the response arriving. @default average over 1 minute */
   public metricTargetResponseTime(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.targetGroup.metrics.targetResponseTime(options);
+    return this.blueGreen ? this.loadBalancer.metrics.targetResponseTime(options) : this.targetGroup.metrics.targetResponseTime(options);
   }
 
   /** Targets failing health checks. @default average over 1 minute */
-  public metricUnhealthyHostCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.targetGroup.metrics.unhealthyHostCount(options);
+  public metricUnhealthyHostCount(options?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.acrossTargetGroups((tg) => tg.metrics.unhealthyHostCount(options), options);
   }
 
   /** Targets passing health checks; published every minute, with or without traffic. @default minimum over 1 minute */
-  public metricHealthyHostCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.targetGroup.metrics.healthyHostCount({ statistic: 'Minimum', ...options });
+  public metricHealthyHostCount(options?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.acrossTargetGroups((tg) => tg.metrics.healthyHostCount({ statistic: 'Minimum', ...options }), options);
   }
 
   /** Tasks running, from Container Insights. @default average over 1 minute */
@@ -251,6 +302,44 @@ export class RedundantService extends Construct {
     return this.applicationErrors.metric({ statistic: 'Sum', period: Duration.minutes(1), ...options });
   }
 
+  /** A per-target-group metric; blue/green: the sum over both target groups, whichever is live. */
+  private acrossTargetGroups(
+    metric: (tg: elbv2.ApplicationTargetGroup) => cloudwatch.Metric,
+    options?: cloudwatch.MetricOptions,
+  ): cloudwatch.IMetric {
+    const blue = metric(this.targetGroup);
+    const green = this.blueGreen?.green;
+    if (!green) return blue;
+    // Ids unique per metric, so a graph can show several of these expressions.
+    const [b, g] = [`blue${blue.metricName}`, `green${blue.metricName}`];
+    return new cloudwatch.MathExpression({
+      expression: `FILL(${b}, 0) + FILL(${g}, 0)`,
+      usingMetrics: { [b]: blue, [g]: metric(green) },
+      period: options?.period ?? Duration.minutes(1),
+      label: options?.label ?? blue.metricName,
+    });
+  }
+
+  private targetGroupFor(id: string, props: RedundantServiceProps, resolved: ResolvedServiceProps): elbv2.ApplicationTargetGroup {
+    const timing = resolved.healthCheckTiming;
+    return new elbv2.ApplicationTargetGroup(this, id, {
+      vpc: props.vpc,
+      port: resolved.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: resolved.deregistrationDelay,
+      loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
+      healthCheck: {
+        path: resolved.healthPath,
+        interval: Duration.seconds(timing.intervalSeconds),
+        timeout: Duration.seconds(timing.timeoutSeconds),
+        unhealthyThresholdCount: timing.unhealthyThreshold,
+        healthyThresholdCount: timing.healthyThreshold,
+        healthyHttpCodes: '200-399',
+      },
+    });
+  }
+
   private containerInsights(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
@@ -270,17 +359,17 @@ export class RedundantService extends Construct {
     });
   }
 
-  private addHttpsListeners(certificate: acm.ICertificate): elbv2.ApplicationListener {
+  private addHttpsListeners(certificate: acm.ICertificate, defaultAction: elbv2.ListenerAction): elbv2.ApplicationListener {
     this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
     return this.loadBalancer.addListener('Https', {
       port: 443,
       certificates: [certificate],
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-      defaultTargetGroups: [this.targetGroup],
+      defaultAction,
     });
   }
 
-  private addHttpListener(): elbv2.ApplicationListener {
-    return this.loadBalancer.addListener('Http', { port: 80, defaultTargetGroups: [this.targetGroup] });
+  private addHttpListener(defaultAction: elbv2.ListenerAction): elbv2.ApplicationListener {
+    return this.loadBalancer.addListener('Http', { port: 80, defaultAction });
   }
 }

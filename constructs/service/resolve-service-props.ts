@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { validateFargateSize } from './fargate-size';
 import type { HealthCheckTiming } from './health-timing';
 import type { RedundantServiceProps } from './redundant-service-props';
+import { ReleaseStrategy, type ResolvedSmokeTest } from './release-options';
 
 /** `RedundantServiceProps` with every default applied (the `@default`s documented there), validated. */
 export interface ResolvedServiceProps {
@@ -26,6 +27,9 @@ export interface ResolvedServiceProps {
   readonly deletionProtection: boolean;
   readonly logRetention: logs.RetentionDays;
   readonly accessLogRetention: Duration;
+  readonly releaseStrategy: ReleaseStrategy;
+  readonly bakeTime: Duration;
+  readonly smokeTest: ResolvedSmokeTest;
 }
 
 const NAME = 'RedundantService';
@@ -72,6 +76,15 @@ export function resolveServiceProps(props: RedundantServiceProps): ResolvedServi
     deletionProtection: props.deletionProtection ?? true,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     accessLogRetention: props.accessLogRetention ?? Duration.days(365),
+    releaseStrategy: props.releaseStrategy ?? ReleaseStrategy.BLUE_GREEN,
+    bakeTime: props.bakeTime ?? Duration.minutes(10),
+    smokeTest: {
+      path: props.smokeTest?.path ?? healthPath,
+      expectedStatus: props.smokeTest?.expectedStatus ?? 200,
+      attempts: props.smokeTest?.attempts ?? 3,
+      timeoutSeconds: (props.smokeTest?.timeout ?? Duration.seconds(5)).toSeconds(),
+      retryDelaySeconds: (props.smokeTest?.retryDelay ?? Duration.seconds(5)).toSeconds(),
+    },
   };
   validate(resolved, props);
   return resolved;
@@ -104,6 +117,17 @@ function validate(r: ResolvedServiceProps, props: RedundantServiceProps): void {
   inRange('healthCheck.healthyThreshold', t.healthyThreshold, 2, 10);
   inRange('deregistrationDelay (s)', r.deregistrationDelay.toSeconds(), 0, 3600);
   inRange('stopTimeout (s)', r.stopTimeout.toSeconds(), 2, 120);
+
+  inRange('bakeTime (minutes)', r.bakeTime.toMinutes(), 1, 1440);
+  const smoke = r.smokeTest;
+  if (!smoke.path.startsWith('/')) throw new Error(`${NAME}: smokeTest.path must start with '/' (got ${smoke.path})`);
+  inRange('smokeTest.expectedStatus', smoke.expectedStatus, 100, 599);
+  inRange('smokeTest.attempts', smoke.attempts, 1, 10);
+  inRange('smokeTest.timeout (s)', smoke.timeoutSeconds, 1, 30);
+  inRange('smokeTest.retryDelay (s)', smoke.retryDelaySeconds, 0, 60);
+  if (r.releaseStrategy === ReleaseStrategy.ROLLING && (props.bakeTime || props.smokeTest)) {
+    throw new Error(`${NAME}: bakeTime and smokeTest apply to releaseStrategy BLUE_GREEN only (got releaseStrategy ROLLING)`);
+  }
 
   if (props.certificate && !props.domainName) {
     throw new Error(

@@ -69,8 +69,8 @@ function periodOf(props: Record<string, unknown>): number {
 }
 
 describe('every alarm: threshold, period, evaluation, missing data, both actions, explicit name', () => {
-  test('exactly these alarms exist', () => {
-    expect(Object.keys(alarms.alarms).sort()).toEqual(EXPECTED.map(([name]) => name).sort());
+  test('exactly these alarms exist, plus the release gate (see rollback.test.ts)', () => {
+    expect(Object.keys(alarms.alarms).sort()).toEqual([...EXPECTED.map(([name]) => name), 'release-5xx-rate'].sort());
   });
 
   test.each(EXPECTED)('%s', (name, threshold, comparison, period, evaluationPeriods, datapoints, missing) => {
@@ -162,7 +162,7 @@ describe('choices and bad input', () => {
   test('disabled alarms are not created; the composite keeps the rest', () => {
     const { alarms: some, template: t } = build({ disabled: ['p99-latency', 'db-volume'] });
     expect(some.alarms['p99-latency']).toBeUndefined();
-    t.resourceCountIs('AWS::CloudWatch::Alarm', EXPECTED.length - 2);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', EXPECTED.length + 1 - 2);
   });
 
   test('thresholds can be tuned, and the connections alarm follows the database size', () => {

@@ -8,6 +8,7 @@ import { ProductionNetwork } from '../../../constructs/network';
 import {
   RedundantService,
   type RedundantServiceProps,
+  ReleaseStrategy,
   secondsUntilInRotation,
   secondsUntilOutOfRotation,
 } from '../../../constructs/service';
@@ -94,7 +95,7 @@ describe('RedundantService: redundancy and self-healing', () => {
     expect(containerOf(template)).toMatchObject({ StopTimeout: 30 });
   });
 
-  test('scales from 2 to 10 tasks on CPU (60%) and on requests per task (1000/min)', () => {
+  test('scales from 2 to 10 tasks on CPU (60%); blue/green has no per-target-group request scaling', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: {
@@ -102,7 +103,12 @@ describe('RedundantService: redundancy and self-healing', () => {
         TargetValue: 60,
       },
     });
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 1);
+  });
+
+  test('rolling: scales on requests per task (1000/min) too', () => {
+    const { template: rolling } = build({ releaseStrategy: ReleaseStrategy.ROLLING });
+    rolling.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: {
         PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget' },
         TargetValue: 1000,
@@ -154,8 +160,8 @@ describe('RedundantService: the load balancer', () => {
     });
   });
 
-  test('without a certificate serves HTTP on port 80 only', () => {
-    const { template } = build();
+  test('without a certificate serves HTTP on port 80 only (rolling: the listener forwards itself)', () => {
+    const { template } = build({ releaseStrategy: ReleaseStrategy.ROLLING });
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP', DefaultActions: [Match.objectLike({ Type: 'forward' })] });
   });
