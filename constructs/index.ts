@@ -4,3 +4,4 @@ export * from './database';
 export * from './secrets';
 export * from './restore-drill';
 export * from './alarms';
+export * from './pipeline';

@@ -7,7 +7,7 @@ import type { DrillChecks } from '../../constructs/restore-drill';
 import type { AppSecretSource } from '../../constructs/secrets';
 import { PROFILE_DEFAULTS, type ProfileDefaults } from './profiles';
 import { validateFargateSize } from '../../constructs/service/fargate-size';
-import { type CPU_ARCHITECTURES, type DRILL_SOURCES, type Profile, type RawConfig, RISKS, type Risk, rawConfigSchema } from './schema';
+import { type CPU_ARCHITECTURES, type DRILL_SOURCES, type RELEASE_STRATEGIES, type Profile, type RawConfig, RISKS, type Risk, rawConfigSchema } from './schema';
 
 /** Where the service's image comes from: a full URI, or a repository of this account's ECR. */
 export type ImageSource = { readonly uri: string } | { readonly repository: string; readonly tag: string };
@@ -25,6 +25,10 @@ export interface ServiceConfig {
   readonly spotWeight: number;
   readonly healthCheckPath: string;
   readonly deletionProtection: boolean;
+  readonly releaseStrategy: (typeof RELEASE_STRATEGIES)[number];
+  /** Blue/green only. */
+  readonly bakeMinutes: number;
+  readonly smokeTestPath: string;
   readonly https?: {
     readonly certificateArn?: string;
     readonly domainName?: string;
@@ -96,7 +100,10 @@ export interface ShipshapeConfig {
     readonly webhooks: string[];
     readonly thresholds: Partial<AlarmThresholds>;
     readonly disabled: AlarmName[];
+    readonly fastErrorMetric?: { readonly namespace: string; readonly metricName: string; readonly dimensions?: Record<string, string> };
   };
+  /** The release pipeline; needs an ECR image. @default - none */
+  readonly pipeline?: NonNullable<RawConfig['pipeline']>;
   /** Application secrets by environment variable name, and where each value comes from. */
   readonly secrets: Readonly<Record<string, AppSecretSource>>;
   readonly acceptedRisks: Readonly<Partial<Record<Risk, string>>>;
@@ -145,6 +152,9 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
       spotWeight: input.service?.spotWeight ?? 0,
       healthCheckPath: input.service?.healthCheckPath ?? (input.service?.image ? '/health' : '/'),
       deletionProtection: input.service?.deletionProtection ?? defaults.service.deletionProtection,
+      releaseStrategy: input.service?.releaseStrategy ?? 'blue-green',
+      bakeMinutes: input.service?.bakeMinutes ?? 10,
+      smokeTestPath: input.service?.smokeTestPath ?? input.service?.healthCheckPath ?? (input.service?.image ? '/health' : '/'),
       https: input.service?.https,
     },
     database: resolveDatabase(input.database ?? {}, defaults.database),
@@ -164,7 +174,9 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
       webhooks: input.alarms?.webhooks ?? [],
       thresholds: input.alarms?.thresholds ?? {},
       disabled: input.alarms?.disabled ?? [],
+      fastErrorMetric: input.alarms?.fastErrorMetric,
     },
+    pipeline: input.pipeline,
     secrets: input.secrets ?? {},
     acceptedRisks: input.acceptedRisks ?? {},
   };
@@ -226,6 +238,10 @@ function crossFieldProblems(config: ShipshapeConfig): string[] {
     );
   }
   problems.push(...httpsProblems(service.https));
+  if (config.pipeline && 'uri' in service.image) {
+    problems.push('shipshape.pipeline: releases deploy images from this account\'s ECR; set service.image to { "repository", "tag" } (got { "uri" })');
+  }
+
   problems.push(...databaseProblems(config));
   try {
     resolveThresholds(config.alarms.thresholds);

@@ -40,6 +40,9 @@ export const SECRET_SOURCES: readonly AppSecretSource[] = Object.values(AppSecre
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
+/** How releases reach production; see `RedundantService`. */
+export const RELEASE_STRATEGIES = ['blue-green', 'rolling'] as const;
+
 /** CPU architectures a service can run on. */
 export const CPU_ARCHITECTURES = ['x86_64', 'arm64'] as const;
 export type Risk = keyof typeof RISKS;
@@ -116,6 +119,9 @@ export const rawConfigSchema = strictObject({
     spotWeight: z.number().int().min(0).max(10, { error: 'must be from 0 (no Spot) to 10' }),
     healthCheckPath: z.string().startsWith('/', { error: "must start with '/'" }),
     deletionProtection: z.boolean(),
+    releaseStrategy: oneOf(RELEASE_STRATEGIES, 'blue-green smoke-tests the new revision and flips traffic back on an alarm'),
+    bakeMinutes: z.number().int().min(1).max(1440, { error: 'ECS bakes 1 to 1440 minutes' }),
+    smokeTestPath: z.string().startsWith('/', { error: "must start with '/'" }),
     https: strictObject({
       certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, {
         error: 'must be an ACM certificate ARN',
@@ -181,7 +187,26 @@ export const rawConfigSchema = strictObject({
     webhooks: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL (notifications are never sent in clear text)' })),
     thresholds: strictObject(Object.fromEntries(Object.keys(DEFAULT_THRESHOLDS).map((k) => [k, z.number()])) as Record<keyof AlarmThresholds, z.ZodNumber>).partial(),
     disabled: z.array(oneOf(ALARM_NAMES, 'alarm names')),
+    fastErrorMetric: strictObject({
+      namespace: z.string().min(1),
+      metricName: z.string().min(1),
+      dimensions: z.record(z.string(), z.string()).optional(),
+    }),
   }).partial(),
+  pipeline: strictObject({
+    source: z.discriminatedUnion('kind', [
+      strictObject({ kind: z.literal('ecr'), tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be an image tag' }).optional() }),
+      strictObject({
+        kind: z.literal('git'),
+        connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, { error: 'must be a CodeStar / CodeConnections connection ARN' }),
+        repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must be owner/name' }),
+        branch: z.string().min(1).optional(),
+        testCommands: z.array(z.string().min(1)).optional(),
+      }),
+    ], { error: 'must be { "kind": "ecr", "tag"? } or { "kind": "git", "connectionArn", "repository", "branch"?, "testCommands"? }' }),
+    migrationCommand: z.array(z.string().min(1)).min(1),
+    manualApproval: z.boolean(),
+  }).partial({ migrationCommand: true, manualApproval: true }),
   secrets: z.record(
     z.string().regex(/^[A-Z][A-Z0-9_]{0,127}$/, { error: 'secret names are environment variable names: A-Z, 0-9 and _' }),
     oneOf(SECRET_SOURCES, 'generated: a random value; operator: set after deploy with put-secret-value'),

@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, type CfnParameter, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,15 +7,20 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import {
   type AppSecrets,
+  imageVersionParameter,
   type ProductionNetwork,
   RedundantService,
+  ReleasePipeline,
+  ReleaseStrategy,
   type ResilientDatabase,
   type RestoreDrill,
   RotationRollout,
   type RotationFailureSignal,
   ServiceAlarms,
   ServiceDashboard,
+  VersionedEcrImage,
 } from '../../constructs';
+import { SERVICE_OUTPUTS } from './outputs';
 import type { ServiceConfig, ShipshapeConfig } from '../config';
 
 export interface StatelessStackProps extends StackProps {
@@ -43,6 +49,9 @@ export class StatelessStack extends Stack {
   public readonly rotationRollout: RotationRollout;
   public readonly alarms: ServiceAlarms;
   public readonly dashboard: ServiceDashboard;
+  /** The image version parameter releases set (ECR images only). */
+  public readonly imageVersion?: CfnParameter;
+  public readonly pipeline?: ReleasePipeline;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -64,6 +73,9 @@ export class StatelessStack extends Stack {
       cpuArchitecture: service.cpuArchitecture === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
       spotWeight: service.spotWeight,
       healthCheck: { path: service.healthCheckPath },
+      releaseStrategy: service.releaseStrategy === 'rolling' ? ReleaseStrategy.ROLLING : ReleaseStrategy.BLUE_GREEN,
+      bakeTime: service.releaseStrategy === 'blue-green' ? Duration.minutes(service.bakeMinutes) : undefined,
+      smokeTest: service.releaseStrategy === 'blue-green' ? { path: service.smokeTestPath } : undefined,
       deletionProtection: service.deletionProtection,
       environment: props.database.connectionEnvironment(),
       secrets: { ...props.database.connectionSecrets(), ...props.appSecrets?.containerSecrets() },
@@ -91,13 +103,40 @@ export class StatelessStack extends Stack {
       webhooks: alarms.webhooks,
       thresholds: alarms.thresholds,
       disabled: alarms.disabled,
+      fastErrorMetric: alarms.fastErrorMetric && new cloudwatch.Metric({ ...alarms.fastErrorMetric, dimensionsMap: alarms.fastErrorMetric.dimensions, period: Duration.seconds(10) }),
     });
     this.dashboard = new ServiceDashboard(this, 'Dashboard', { service: this.service, database: props.database, drill: props.drill, alarms: this.alarms });
     new CfnOutput(this, 'ServiceUrl', { value: this.service.url, description: 'Where clients reach the service' });
+    new CfnOutput(this, SERVICE_OUTPUTS.service, { value: this.service.service.serviceArn, description: 'The ECS service (shipshape rollback, status)' });
+    new CfnOutput(this, SERVICE_OUTPUTS.cluster, { value: this.service.cluster.clusterArn, description: 'The ECS cluster' });
+    const { pipeline } = props.config;
+    if (pipeline && this.imageVersion && 'repository' in service.image) {
+      this.pipeline = new ReleasePipeline(this, 'Release', {
+        service: this.service,
+        repository: this.repository(service.image.repository),
+        imageVersion: this.imageVersion,
+        source: pipeline.source,
+        manualApproval: pipeline.manualApproval,
+        migration: pipeline.migrationCommand && {
+          command: pipeline.migrationCommand,
+          environment: props.database.connectionEnvironment(),
+          secrets: props.database.connectionSecrets(),
+        },
+        topic: this.alarms.topic,
+      });
+      if (this.pipeline.migrationSecurityGroup) props.database.allowConnectionsFrom(this.pipeline.migrationSecurityGroup, 'the migration task');
+      new CfnOutput(this, SERVICE_OUTPUTS.pipeline, { value: this.pipeline.pipeline.pipelineName, description: 'The release pipeline (shipshape rollback)' });
+    }
+  }
+
+  private repository(name: string): ecr.IRepository {
+    return (this.node.tryFindChild('Repository') as ecr.IRepository | undefined) ?? ecr.Repository.fromRepositoryName(this, 'Repository', name);
   }
 
   private image(source: ServiceConfig['image']): ecs.ContainerImage {
     if ('uri' in source) return ecs.ContainerImage.fromRegistry(source.uri);
-    return ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(this, 'Repository', source.repository), source.tag);
+    // The version is a parameter: releases set it through CloudFormation, and a later cdk deploy keeps it.
+    (this as { imageVersion?: CfnParameter }).imageVersion = imageVersionParameter(this, 'ImageVersion', source.tag, 'The image version the service runs (set by releases)');
+    return new VersionedEcrImage(this.repository(source.repository), (this.imageVersion as CfnParameter).valueAsString);
   }
 }

@@ -1,0 +1,3 @@
+export * from './image-version';
+export * from './release-pipeline';
+export * from './release-pipeline-props';

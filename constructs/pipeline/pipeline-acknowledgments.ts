@@ -1,0 +1,80 @@
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { acknowledge } from '../private/acknowledge';
+import { acknowledgeFunctionFindings } from '../private/node-function';
+import type { ReleasePipeline } from './release-pipeline';
+
+const S3_ARTIFACT_ACTIONS = ['Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*'];
+const KMS_ACTIONS = ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'];
+
+function ackAll(construct: IConstruct | undefined, findings: string[], reason: string): void {
+  for (const finding of findings) acknowledge(construct, `AwsSolutions-IAM5[${finding}]`, reason);
+}
+
+/** The policy findings a `ReleasePipeline` raises by design, each acknowledged where it arises. */
+export function acknowledgePipelineFindings(pipeline: ReleasePipeline): void {
+  const stack = Stack.of(pipeline);
+  const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+  const fn = pipeline.releaseFunction;
+  acknowledgeFunctionFindings(fn, 'CodePipeline invokes it synchronously and fails the action on an error');
+  acknowledge(fn, 'NIST.800.53.R5-LambdaInsideVPC', 'The release step calls only the CloudFormation, ECS and CodePipeline APIs; it reaches nothing in the VPC.');
+
+  for (const policy of pipeline.node.findAll().filter((c) => c.node.id === 'DefaultPolicy')) {
+    acknowledge(policy, 'NIST.800.53.R5-IAMNoInlinePolicy', 'CDK writes the grants of this one pipeline role, each scoped to this pipeline\'s bucket, key, function or repository, as its default policy.');
+  }
+  const artifacts = `Resource::<${logicalId(pipeline.artifactBucket)}.Arn>/*`;
+  const stepArn = `Resource::<${logicalId(fn)}.Arn>:*`;
+  for (const policy of pipeline.pipeline.node.findAll().filter((c) => c.node.id === 'DefaultPolicy')) {
+    ackAll(policy, [...S3_ARTIFACT_ACTIONS, ...KMS_ACTIONS, artifacts], 'Pipeline roles read and write objects of this pipeline\'s own artifact bucket under its own key; CDK grants the object-level actions as prefixes.');
+    ackAll(policy, [stepArn], 'The wildcard covers versions and aliases of the one release step function.');
+    ackAll(policy, ['Resource::*'], 'CodePipeline\'s Lambda action lists functions (lambda:ListFunctions has no resource-level permissions); invocation is limited to the release step.');
+  }
+
+  const stepPolicy = fn.role?.node.tryFindChild('DefaultPolicy');
+  ackAll(stepPolicy, ['Resource::*'], 'codepipeline:PutJobSuccessResult and PutJobFailureResult have no resource-level permissions.');
+  ackAll(
+    stepPolicy,
+    [`Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${stack.stackName}/*`],
+    'The wildcard is the stack id suffix of this one stack.',
+  );
+  const deployPolicy = pipeline.deployRole.node.tryFindChild('DefaultPolicy');
+  ackAll(deployPolicy, ['Resource::*'], 'ecs:RegisterTaskDefinition, DeregisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions.');
+  ackAll(
+    deployPolicy,
+    ['Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/cdk-bootstrap/*'],
+    'CloudFormation reads the CDK bootstrap version parameter (its qualifier is not known at synth time) on every update.',
+  );
+  const task = pipeline.migrationTaskDefinition;
+  const families = [task, pipeline.service.taskDefinition].filter((t) => t !== undefined).map((t) => `Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/${t.family}:*`);
+  ackAll(deployPolicy, families, 'The wildcard is the revision number of this one task definition family: each release registers a new revision.');
+  ackAll(stepPolicy, families, 'The wildcard is the revision number of the migration task definition family: each release registers a new revision.');
+  ackAll(
+    stepPolicy,
+    [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalId(pipeline.service.cluster)}>/*`],
+    'Task ids are random: the release step may describe and stop tasks of this one cluster (condition ecs:cluster).',
+  );
+  if (task) {
+    acknowledge(task, 'AwsSolutions-ECS2', 'The environment carries non-secret settings only (the database host and port); the login is injected from Secrets Manager.');
+    ackAll(task.executionRole?.node.tryFindChild('DefaultPolicy'), ['Resource::*'], 'ecr:GetAuthorizationToken has no resource-level permissions; image pulls are scoped to the repository.');
+  }
+  const build = pipeline.buildProject;
+  if (build) {
+    const buildId = logicalId(build);
+    ackAll(
+      build.role?.node.tryFindChild('DefaultPolicy'),
+      [
+        ...S3_ARTIFACT_ACTIONS,
+        ...KMS_ACTIONS,
+        artifacts,
+        `Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${buildId}>:*`,
+        `Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${buildId}>-*`,
+        'Resource::*',
+      ],
+      'CDK grants the build its own artifacts, logs and report groups (prefixes of this project) and ecr:GetAuthorizationToken, which has no resource-level permissions; pushes are scoped to the repository.',
+    );
+    acknowledge(build, 'AwsSolutions-CB3', 'docker build needs privileged mode; the project runs only the repository\'s own tests and image build.');
+  }
+  acknowledge(pipeline.artifactBucket, 'AwsSolutions-S1', 'Pipeline artifacts are transient (30 days) and every access is in CloudTrail through the pipeline roles; server access logs would add a bucket for no investigation need.');
+  acknowledge(pipeline.artifactBucket, 'NIST.800.53.R5-S3BucketLoggingEnabled', 'See AwsSolutions-S1 on this bucket.');
+  acknowledge(pipeline.artifactBucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', 'Artifacts are rebuilt from the source by the next release; replicating them protects nothing.');
+}

@@ -1,0 +1,251 @@
+import { type CfnElement, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
+import { shipshapeFunction } from '../private/node-function';
+import { IMAGE_VERSION_PATTERN, VersionedEcrImage } from './image-version';
+import { acknowledgePipelineFindings } from './pipeline-acknowledgments';
+import { deployRole } from './deploy-role';
+import type { GitReleaseSource, ReleasePipelineProps } from './release-pipeline-props';
+import type { RedundantService as RedundantServiceRef } from '../service/redundant-service';
+import type { ReleaseTarget } from './runtime/release-job';
+
+/** The container name of the migration task. */
+export const MIGRATION_CONTAINER_NAME = 'migrate';
+
+/**
+ * A CodePipeline (V2) that releases images to a `RedundantService` through CloudFormation: source
+ * (an ECR push, or Git built and tested by CodeBuild), optional approval, an optional database
+ * migration task, then a stack update that changes only the image version parameter. The stack
+ * stays the source of truth: every release, rollback and later `cdk deploy` leaves CloudFormation
+ * describing what runs.
+ */
+export class ReleasePipeline extends Construct {
+  public readonly pipeline: codepipeline.Pipeline;
+  public readonly artifactBucket: s3.Bucket;
+  /** Runs each release step (stack update, migration) as a CodePipeline action. */
+  public readonly releaseFunction: ReturnType<typeof shipshapeFunction>;
+  /** The role CloudFormation uses for release updates: only what an image change touches. */
+  public readonly deployRole: iam.Role;
+  public readonly migrationTaskDefinition?: ecs.FargateTaskDefinition;
+  /** The migration task's security group: allow it to the database. */
+  public readonly migrationSecurityGroup?: ec2.SecurityGroup;
+  /** The stack parameter the migration image version comes from. */
+  public readonly migrationImageVersion?: CfnParameter;
+  /** The CodeBuild project of a Git source. */
+  public readonly buildProject?: codebuild.PipelineProject;
+  public readonly encryptionKey: kms.IKey;
+  /** The service released. */
+  public readonly service: RedundantServiceRef;
+
+  constructor(scope: Construct, id: string, props: ReleasePipelineProps) {
+    super(scope, id);
+    Tags.of(this).add('shipshape:component', 'pipeline');
+    const stack = Stack.of(this);
+    this.service = props.service;
+    const key = rotatingKey(this, 'Key', 'shipshape release pipeline artifacts and logs');
+    allowLogsToUseKey(key);
+    this.encryptionKey = key;
+    this.artifactBucket = new s3.Bucket(this, 'Artifacts', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    if (props.migration) this.createMigrationTask(props, key);
+    this.deployRole = deployRole(this, props, this.migrationTaskDefinition);
+
+    const migrationTarget = this.migrationTaskDefinition && {
+      cluster: props.service.cluster.clusterArn,
+      taskDefinitionLogicalId: stack.getLogicalId(this.migrationTaskDefinition.node.defaultChild as CfnElement),
+      subnets: props.service.cluster.vpc.selectSubnets(props.migrationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+      securityGroups: [(this.migrationSecurityGroup as ec2.SecurityGroup).securityGroupId],
+      containerName: MIGRATION_CONTAINER_NAME,
+      timeoutMinutes: (props.migration?.timeout ?? Duration.minutes(30)).toMinutes(),
+    };
+    const target: ReleaseTarget = {
+      stackName: stack.stackName,
+      cloudFormationRoleArn: this.deployRole.roleArn,
+      parameters: { deploy: props.imageVersion.logicalId, migrate: this.migrationImageVersion?.logicalId ?? '' },
+      updateTimeoutMinutes: (props.deployTimeout ?? Duration.minutes(50)).toMinutes(),
+      migration: migrationTarget,
+    };
+    this.releaseFunction = shipshapeFunction(this, 'ReleaseStep', {
+      entry: path.join(__dirname, 'runtime', 'release-job.lambda.ts'),
+      description: 'shipshape release step: update the image version through CloudFormation, run the migration',
+      key,
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      environment: { RELEASE_TARGET: stack.toJsonString(target) },
+    });
+    this.grantReleaseStep(props, stack);
+
+    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+      pipelineType: codepipeline.PipelineType.V2,
+      artifactBucket: this.artifactBucket,
+      restartExecutionOnUpdate: false,
+    });
+    const version = this.addSource(props, key);
+    if (props.manualApproval) {
+      this.pipeline.addStage({ stageName: 'Approve', actions: [new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: props.topic })] });
+    }
+    if (this.migrationTaskDefinition) {
+      this.pipeline.addStage({ stageName: 'Migrate', actions: [this.releaseAction('Migrate', 'migrate', version)] });
+    }
+    this.pipeline.addStage({ stageName: 'Deploy', actions: [this.releaseAction('Deploy', 'deploy', version)] });
+
+    if (props.topic) {
+      this.pipeline.onStateChange('Failed', {
+        description: 'A release failed or was stopped',
+        eventPattern: { detail: { state: ['FAILED', 'STOPPED'] } },
+        target: new targets.SnsTopic(props.topic),
+      });
+    }
+    acknowledgePipelineFindings(this);
+  }
+
+  private releaseAction(actionName: string, kind: 'migrate' | 'deploy', version: string): actions.LambdaInvokeAction {
+    return new actions.LambdaInvokeAction({ actionName, lambda: this.releaseFunction, userParameters: { kind, version } });
+  }
+
+  /** The source stage (and, for Git, the build); returns the image version the release deploys. */
+  private addSource(props: ReleasePipelineProps, key: kms.IKey): string {
+    const sourceOutput = new codepipeline.Artifact('Source');
+    if (props.source.kind === 'ecr') {
+      const source = new actions.EcrSourceAction({
+        actionName: 'Image',
+        repository: props.repository,
+        imageTag: props.source.tag ?? 'latest',
+        output: sourceOutput,
+        variablesNamespace: 'Source',
+      });
+      this.pipeline.addStage({ stageName: 'Source', actions: [source] });
+      return `@${source.variables.imageDigest}`;
+    }
+    const [owner, repo] = props.source.repository.split('/');
+    if (!owner || !repo) throw new Error(`ReleasePipeline: source.repository must be "owner/name" (got ${props.source.repository})`);
+    this.pipeline.addStage({
+      stageName: 'Source',
+      actions: [
+        new actions.CodeStarConnectionsSourceAction({
+          actionName: 'Git',
+          connectionArn: props.source.connectionArn,
+          owner,
+          repo,
+          branch: props.source.branch ?? 'main',
+          output: sourceOutput,
+        }),
+      ],
+    });
+    const build = new actions.CodeBuildAction({
+      actionName: 'TestAndBuild',
+      project: this.createBuildProject(props, props.source, key),
+      input: sourceOutput,
+      variablesNamespace: 'Build',
+    });
+    this.pipeline.addStage({ stageName: 'Build', actions: [build] });
+    return build.variable('IMAGE_VERSION');
+  }
+
+  private createBuildProject(props: ReleasePipelineProps, source: GitReleaseSource, key: kms.IKey): codebuild.PipelineProject {
+    const repositoryUri = props.repository.repositoryUri;
+    const project = new codebuild.PipelineProject(this, 'Build', {
+      description: 'Runs the tests, builds the image, pushes it tagged with the commit',
+      encryptionKey: key,
+      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, privileged: true, computeType: codebuild.ComputeType.SMALL },
+      environmentVariables: {
+        REPOSITORY_URI: { value: repositoryUri },
+        REPOSITORY_NAME: { value: props.repository.repositoryName },
+      },
+      logging: { cloudWatch: { logGroup: encryptedLogGroup(this, 'BuildLogs', { key, retention: logs.RetentionDays.ONE_YEAR }) } },
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        env: { 'exported-variables': ['IMAGE_VERSION'] },
+        phases: {
+          pre_build: { commands: ['TAG=${CODEBUILD_RESOLVED_SOURCE_VERSION}', 'aws ecr get-login-password | docker login --username AWS --password-stdin ${REPOSITORY_URI%%/*}'] },
+          build: { commands: [...(source.testCommands ?? ['npm ci', 'npm test']), 'docker build -t ${REPOSITORY_URI}:${TAG} .', 'docker push ${REPOSITORY_URI}:${TAG}'] },
+          post_build: {
+            commands: [
+              'DIGEST=$(aws ecr describe-images --repository-name ${REPOSITORY_NAME} --image-ids imageTag=${TAG} --query "imageDetails[0].imageDigest" --output text)',
+              'export IMAGE_VERSION="@${DIGEST}"',
+            ],
+          },
+        },
+      }),
+    });
+    props.repository.grantPullPush(project);
+    props.repository.grant(project, 'ecr:DescribeImages');
+    (this as { buildProject?: codebuild.PipelineProject }).buildProject = project;
+    return project;
+  }
+
+  private createMigrationTask(props: ReleasePipelineProps, key: kms.IKey): void {
+    const migration = props.migration!;
+    const parameter = new CfnParameter(Stack.of(this), 'MigrationImageVersion', {
+      type: 'String',
+      default: props.imageVersion.default as string,
+      allowedPattern: IMAGE_VERSION_PATTERN,
+      description: 'The image version the migration task runs (set by the release pipeline)',
+    });
+    const task = new ecs.FargateTaskDefinition(this, 'MigrationTask', {
+      cpu: 512,
+      memoryLimitMiB: 1024,
+      volumes: [{ name: 'tmp' }],
+    });
+    const container = task.addContainer(MIGRATION_CONTAINER_NAME, {
+      containerName: MIGRATION_CONTAINER_NAME,
+      image: new VersionedEcrImage(props.repository, parameter.valueAsString),
+      command: migration.command,
+      environment: migration.environment,
+      secrets: migration.secrets,
+      readonlyRootFilesystem: true,
+      user: migration.user ?? '1000',
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'migrate', logGroup: encryptedLogGroup(this, 'MigrationLogs', { key, retention: logs.RetentionDays.ONE_YEAR }) }),
+    });
+    container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
+    const securityGroup = new ec2.SecurityGroup(this, 'MigrationSecurityGroup', {
+      vpc: props.service.cluster.vpc,
+      description: 'The database migration task of the release pipeline',
+    });
+    Object.assign(this, { migrationTaskDefinition: task, migrationSecurityGroup: securityGroup, migrationImageVersion: parameter });
+  }
+
+  /** What the release step may do: update this stack with the deploy role, run and watch the migration. */
+  private grantReleaseStep(props: ReleasePipelineProps, stack: Stack): void {
+    const fn = this.releaseFunction;
+    const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks', 'cloudformation:UpdateStack', 'cloudformation:CancelUpdateStack', 'cloudformation:DescribeStackResource'], resources: [stackArn] }));
+    this.deployRole.grantPassRole(fn.grantPrincipal);
+    const task = this.migrationTaskDefinition;
+    if (task) {
+      const cluster = { ArnEquals: { 'ecs:cluster': props.service.cluster.clusterArn } };
+      const family = stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${task.family}:*` });
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:RunTask'], resources: [family], conditions: cluster }));
+      const tasks = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.service.cluster.clusterName}/*` });
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: [tasks], conditions: cluster }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [task.taskRole.roleArn, task.obtainExecutionRole().roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        }),
+      );
+    }
+    // CodePipeline job results have no resource-level permissions.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'], resources: ['*'] }));
+  }
+}
