@@ -1,4 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 
@@ -7,6 +9,8 @@ export interface CliContext {
   readonly cloudformation: CloudFormationClient;
   readonly sfn: SFNClient;
   readonly s3: S3Client;
+  readonly ecs: ECSClient;
+  readonly codepipeline: CodePipelineClient;
   readonly out: (line: string) => void;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;

@@ -1,15 +1,23 @@
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { type CliContext, CliError, explainAwsError } from './cli-context';
 import { drillRun, drillStatus } from './drill';
+import { rollback } from './rollback';
+import { status } from './status';
 
 const USAGE = `Usage:
   shipshape drill run [--stack S] [--wait] [--json]     start a restore drill (and follow it)
   shipshape drill status [--stack S] [--last N] [--json] the last drills: outcome, RTO, RPO, checks
+  shipshape rollback [--stack S] [--service ARN] [--yes] [--json]
+                                                        stop a deployment with rollback, or redeploy the previous release
+  shipshape status [--stack S] [--service ARN] [--last N] [--json]
+                                                        current and previous revisions, last deployments and releases
 
---stack defaults to shipshape-stateful. Credentials and region come from the usual AWS
+--stack defaults to shipshape-stateful for drill, shipshape-stateless for rollback and status. Credentials and region come from the usual AWS
 environment (AWS_PROFILE, AWS_REGION).`;
 
 export function defaultContext(): CliContext {
@@ -17,6 +25,8 @@ export function defaultContext(): CliContext {
     cloudformation: new CloudFormationClient({}),
     sfn: new SFNClient({}),
     s3: new S3Client({}),
+    ecs: new ECSClient({}),
+    codepipeline: new CodePipelineClient({}),
     out: (line) => process.stdout.write(`${line}\n`),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -29,7 +39,9 @@ export async function main(argv: string[], ctx: CliContext, err: (line: string) 
     args: argv,
     allowPositionals: true,
     options: {
-      stack: { type: 'string', default: 'shipshape-stateful' },
+      stack: { type: 'string' },
+      service: { type: 'string' },
+      yes: { type: 'boolean', default: false },
       wait: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       last: { type: 'string', default: '5' },
@@ -37,18 +49,20 @@ export async function main(argv: string[], ctx: CliContext, err: (line: string) 
     },
   });
   const [group, command] = positionals;
-  if (values.help || group !== 'drill' || !['run', 'status'].includes(command ?? '')) {
+  const drill = group === 'drill' && ['run', 'status'].includes(command ?? '');
+  const service = (group === 'rollback' || group === 'status') && command === undefined;
+  if (values.help || !(drill || service)) {
     (values.help ? ctx.out : err)(USAGE);
     return values.help ? 0 : 2;
   }
+  const stack = values.stack ?? (drill ? 'shipshape-stateful' : 'shipshape-stateless');
   try {
-    if (command === 'run') {
-      await drillRun(ctx, { stack: values.stack, wait: values.wait, json: values.json });
-    } else {
-      const last = Number(values.last);
-      if (!Number.isInteger(last) || last < 1 || last > 100) throw new CliError(`--last: a whole number from 1 to 100 (got ${values.last})`, 2);
-      await drillStatus(ctx, { stack: values.stack, last, json: values.json });
-    }
+    const last = Number(values.last);
+    if (!Number.isInteger(last) || last < 1 || last > 100) throw new CliError(`--last: a whole number from 1 to 100 (got ${values.last})`, 2);
+    if (group === 'rollback') await rollback(ctx, { stack, service: values.service, yes: values.yes, json: values.json });
+    else if (group === 'status') await status(ctx, { stack, service: values.service, last, json: values.json });
+    else if (command === 'run') await drillRun(ctx, { stack, wait: values.wait, json: values.json });
+    else await drillStatus(ctx, { stack, last, json: values.json });
     return 0;
   } catch (error) {
     const explained = explainAwsError(error);

@@ -1,6 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { CliContext } from '../../../lib/cli';
@@ -20,6 +22,8 @@ function context(): CliContext {
     cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
     sfn: new SFNClient({ region: 'eu-west-1' }),
     s3: new S3Client({ region: 'eu-west-1' }),
+    ecs: new ECSClient({ region: 'eu-west-1' }),
+    codepipeline: new CodePipelineClient({ region: 'eu-west-1' }),
     out: (line) => out.push(line),
     now: () => new Date(clock),
     sleep: (ms) => {

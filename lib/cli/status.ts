@@ -1,0 +1,36 @@
+import { ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
+import type { CliContext } from './cli-context';
+import { describe, resolveService } from './rollback';
+
+export interface StatusOptions {
+  readonly stack: string;
+  readonly service?: string;
+  readonly last: number;
+  readonly json: boolean;
+}
+
+/** `shipshape status`: the current and previous revisions, and the last deployments and releases. */
+export async function status(ctx: CliContext, options: StatusOptions): Promise<void> {
+  const ref = await resolveService(ctx, options.stack, options.service);
+  const deployments = (await ctx.ecs.send(new ListServiceDeploymentsCommand({ service: ref.serviceArn, cluster: ref.cluster, maxResults: options.last }))).serviceDeployments ?? [];
+  const releases = ref.pipelineName
+    ? ((await ctx.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: ref.pipelineName, maxResults: options.last }))).pipelineExecutionSummaries ?? [])
+    : [];
+  const completed = deployments.filter((d) => d.status === 'SUCCESSFUL');
+  const current = completed[0]?.targetServiceRevisionArn;
+  const previous = completed[1]?.targetServiceRevisionArn;
+  if (options.json) {
+    ctx.out(JSON.stringify({ service: ref.serviceArn, currentRevision: current, previousRevision: previous, deployments, releases }, null, 2));
+    return;
+  }
+  ctx.out(`Service   ${ref.serviceArn}`);
+  ctx.out(`Current   ${current ?? 'unknown (no completed deployment listed)'}`);
+  ctx.out(`Previous  ${previous ?? 'none'}`);
+  ctx.out('Deployments (newest first):');
+  for (const d of deployments) ctx.out(`  ${d.startedAt?.toISOString() ?? '?'}  ${String(d.status).padEnd(20)} ${d.targetServiceRevisionArn ?? ''}${d.statusReason ? `  ${d.statusReason}` : ''}`);
+  if (ref.pipelineName) {
+    ctx.out(`Releases of ${ref.pipelineName} (newest first):`);
+    for (const e of releases) ctx.out(`  ${e.startTime?.toISOString() ?? '?'}  ${String(e.status).padEnd(11)} ${describe(e)}${e.rollbackMetadata?.rollbackTargetPipelineExecutionId ? '  (rollback)' : ''}`);
+  }
+}
