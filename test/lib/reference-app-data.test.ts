@@ -112,7 +112,7 @@ describe('the reference app knows before users complain', () => {
   const app = synthReferenceApp();
 
   test('the alarms, the composite and the dashboard live in the stateless stack; the drill alarms too', () => {
-    app.statelessTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 20);
+    app.statelessTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 21); // 20 that page, and the release gate
     app.statelessTemplate.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmName: `${app.stateless.stackName}-service-unhealthy` });
     app.statelessTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     app.statefulTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 0);
