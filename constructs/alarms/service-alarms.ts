@@ -13,6 +13,8 @@ import type { RedundantService, RollbackTrigger } from '../service/redundant-ser
 import { type AlarmName, type AlarmThresholds, resolveThresholds } from './alarm-thresholds';
 import { acknowledge } from '../private/acknowledge';
 import { AlarmTopic } from './alarm-topic';
+import type { AlarmSpec } from './alarm-spec';
+import { releaseAlarmSpecs } from './release-alarms';
 import { type AlarmSpeed, detectionSeconds } from './rollback-timing';
 
 export interface ServiceAlarmsProps {
@@ -57,19 +59,6 @@ export interface ServiceAlarmsProps {
    * @default - the stack name
    */
   readonly alarmNamePrefix?: string;
-}
-
-interface AlarmSpec {
-  readonly metric: cloudwatch.IMetric;
-  readonly threshold: number;
-  readonly comparison: cloudwatch.ComparisonOperator;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm?: number;
-  readonly missing: cloudwatch.TreatMissingData;
-  /** What happened and what to look at first. */
-  readonly description: string;
-  /** Notify the topic on ALARM and OK. @default true */
-  readonly notify?: boolean;
 }
 
 /** The alarms a deployment rolls back on, when they exist. */
@@ -133,7 +122,7 @@ export class ServiceAlarms extends Construct {
     });
     this.notify(this.serviceUnhealthy);
     this.deploymentEvents(props.service);
-    this.releaseAlarms(props.service, props.fastErrorMetric);
+    for (const [name, spec] of releaseAlarmSpecs(props.service, this.thresholds, props.fastErrorMetric)) this.addSpec(name, spec);
     if (props.rollBackDeployments ?? true) props.service.rollBackOn(this.rollbackTriggers());
   }
 
@@ -143,39 +132,6 @@ export class ServiceAlarms extends Construct {
       alarmName: `${this.prefix}-${name}`,
       detectionSeconds: detectionSeconds(this.speeds[name] as AlarmSpeed),
     }));
-  }
-
-  /** Sensitive, fast alarms that exist to stop a bad release; they do not page (the composite does). */
-  private releaseAlarms(service: RedundantService, fastErrorMetric?: cloudwatch.Metric): void {
-    this.addSpec('release-5xx-rate', {
-      metric: new cloudwatch.MathExpression({
-        expression: '100 * (FILL(elb, 0) + FILL(target, 0)) / requests',
-        usingMetrics: {
-          elb: service.metricLoadBalancer5xxCount({ period: MINUTE }),
-          target: service.metricTarget5xxCount({ period: MINUTE }),
-          requests: service.metricRequestCount({ period: MINUTE }),
-        },
-        period: MINUTE,
-        label: '5xx % (release gate)',
-      }),
-      threshold: this.thresholds.release5xxRatePercent,
-      comparison: ABOVE,
-      evaluationPeriods: 1,
-      missing: NOT_BREACHING,
-      notify: false,
-      description: 'One minute of 5xx above the release gate: a deployment in progress or baking rolls back. Look first at the new revision.',
-    });
-    if (fastErrorMetric) {
-      this.addSpec('release-fast-errors', {
-        metric: fastErrorMetric.with({ period: Duration.seconds(10), statistic: 'Sum' }),
-        threshold: this.thresholds.fastErrorsPer10Seconds,
-        comparison: AT_LEAST,
-        evaluationPeriods: 1,
-        missing: NOT_BREACHING,
-        notify: false,
-        description: 'The application reported errors within 10 s (high-resolution metric): a deployment in progress or baking rolls back.',
-      });
-    }
   }
 
   private serviceAlarms(service: RedundantService): void {

@@ -1,5 +1,4 @@
 import { Duration, Names, Size, Tags } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -11,11 +10,12 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogBucket, sendAccessLogs } from '../private/access-log-bucket';
 import { BlueGreenRouting } from './blue-green-routing';
+import { dnsValidatedCertificate, httpsListeners, serviceTargetGroup } from './service-load-balancer';
 import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
 import type { HealthCheckTiming } from './health-timing';
 import type { RedundantServiceProps } from './redundant-service-props';
 import { ReleaseStrategy } from './release-options';
-import { type ResolvedServiceProps, resolveServiceProps } from './resolve-service-props';
+import { resolveServiceProps } from './resolve-service-props';
 import { acknowledgeServiceFindings } from './service-acknowledgments';
 
 /** The container's name in the task definition. */
@@ -162,17 +162,17 @@ export class RedundantService extends Construct {
     sendAccessLogs(this.loadBalancer, accessLogBucket(this, 'AccessLogs', resolved.accessLogRetention));
 
     this.healthCheckTiming = resolved.healthCheckTiming;
-    this.targetGroup = this.targetGroupFor('Targets', props, resolved);
+    this.targetGroup = serviceTargetGroup(this, 'Targets', props, resolved);
     if (!blueGreen) {
       this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: APP_CONTAINER_NAME, containerPort: port }));
     }
 
-    const certificate = props.certificate ?? this.createCertificate(props);
+    const certificate = props.certificate ?? dnsValidatedCertificate(this, props);
     // Blue/green: the listener rules route (ECS manages their weights); the default answers nothing.
     const defaultAction = blueGreen
       ? elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' })
       : elbv2.ListenerAction.forward([this.targetGroup]);
-    this.listener = certificate ? this.addHttpsListeners(certificate, defaultAction) : this.addHttpListener(defaultAction);
+    this.listener = certificate ? httpsListeners(this.loadBalancer, certificate, defaultAction) : this.loadBalancer.addListener('Http', { port: 80, defaultAction });
     if (props.hostedZone && props.domainName) {
       new route53.ARecord(this, 'Alias', {
         zone: props.hostedZone,
@@ -188,7 +188,7 @@ export class RedundantService extends Construct {
         containerPort: port,
         listener: this.listener,
         blue: this.targetGroup,
-        green: this.targetGroupFor('AlternateTargets', props, resolved),
+        green: serviceTargetGroup(this, 'AlternateTargets', props, resolved),
         baseUrl: this.url,
         smokeTest: resolved.smokeTest,
         key,
@@ -320,26 +320,6 @@ export class RedundantService extends Construct {
     });
   }
 
-  private targetGroupFor(id: string, props: RedundantServiceProps, resolved: ResolvedServiceProps): elbv2.ApplicationTargetGroup {
-    const timing = resolved.healthCheckTiming;
-    return new elbv2.ApplicationTargetGroup(this, id, {
-      vpc: props.vpc,
-      port: resolved.port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay: resolved.deregistrationDelay,
-      loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
-      healthCheck: {
-        path: resolved.healthPath,
-        interval: Duration.seconds(timing.intervalSeconds),
-        timeout: Duration.seconds(timing.timeoutSeconds),
-        unhealthyThresholdCount: timing.unhealthyThreshold,
-        healthyThresholdCount: timing.healthyThreshold,
-        healthyHttpCodes: '200-399',
-      },
-    });
-  }
-
   private containerInsights(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
@@ -351,25 +331,4 @@ export class RedundantService extends Construct {
     });
   }
 
-  private createCertificate(props: RedundantServiceProps): acm.ICertificate | undefined {
-    if (!props.hostedZone || !props.domainName) return undefined;
-    return new acm.Certificate(this, 'Certificate', {
-      domainName: props.domainName,
-      validation: acm.CertificateValidation.fromDns(props.hostedZone),
-    });
-  }
-
-  private addHttpsListeners(certificate: acm.ICertificate, defaultAction: elbv2.ListenerAction): elbv2.ApplicationListener {
-    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
-    return this.loadBalancer.addListener('Https', {
-      port: 443,
-      certificates: [certificate],
-      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-      defaultAction,
-    });
-  }
-
-  private addHttpListener(defaultAction: elbv2.ListenerAction): elbv2.ApplicationListener {
-    return this.loadBalancer.addListener('Http', { port: 80, defaultAction });
-  }
 }

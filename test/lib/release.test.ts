@@ -131,3 +131,25 @@ test('a pipeline needs an ECR image', () => {
 test('a pipeline source must be ecr or git, with what each needs', () => {
   expect(() => resolveConfig({ service: { image: { repository: 'shop', tag: 'v1' } }, pipeline: { source: { kind: 'git', repository: 'shop' } } })).toThrow(/connectionArn|owner\/name/);
 });
+
+describe('release configuration', () => {
+  test('defaults: blue/green, a 10-minute bake, the smoke test on the health check path', () => {
+    expect(resolveConfig({}).service).toMatchObject({ releaseStrategy: 'blue-green', bakeMinutes: 10, smokeTestPath: '/' });
+    expect(resolveConfig({ service: { healthCheckPath: '/health' } }).service.smokeTestPath).toBe('/health');
+  });
+
+  test('bad values name the key and what is allowed', () => {
+    expect(() => resolveConfig({ service: { releaseStrategy: 'canary' } })).toThrow(/shipshape.service.releaseStrategy.*blue-green \| rolling/);
+    expect(() => resolveConfig({ service: { bakeMinutes: 0 } })).toThrow(/shipshape.service.bakeMinutes/);
+    expect(() => resolveConfig({ alarms: { fastErrorMetric: { namespace: 'shop' } } })).toThrow(/shipshape.alarms.fastErrorMetric.metricName/);
+  });
+
+  test('a rolling service with a fast error metric still passes every policy pack', () => {
+    const { statelessTemplate: t } = synthReferenceApp({
+      'shipshape.service': { releaseStrategy: 'rolling' },
+      'shipshape.alarms': { fastErrorMetric: { namespace: 'shop', metricName: 'Errors' } },
+    });
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Period: 10 });
+  });
+});
