@@ -4,8 +4,6 @@ import type { RedundantService } from '../service/redundant-service';
 import type { AlarmName, AlarmThresholds } from './alarm-thresholds';
 import type { AlarmSpec } from './alarm-spec';
 
-const MINUTE = Duration.minutes(1);
-
 /**
  * Sensitive, fast alarms that exist to stop a bad release; they do not page (the composite
  * does): one minute of 5xx above the gate, and, when the app publishes one, a 10 s error count.
@@ -15,16 +13,7 @@ export function releaseAlarmSpecs(service: RedundantService, thresholds: AlarmTh
     [
       'release-5xx-rate',
       {
-        metric: new cloudwatch.MathExpression({
-          expression: '100 * (FILL(elb, 0) + FILL(target, 0)) / requests',
-          usingMetrics: {
-            elb: service.metricLoadBalancer5xxCount({ period: MINUTE }),
-            target: service.metricTarget5xxCount({ period: MINUTE }),
-            requests: service.metricRequestCount({ period: MINUTE }),
-          },
-          period: MINUTE,
-          label: '5xx % (release gate)',
-        }),
+        metric: service.metric5xxRatePercent({ label: '5xx % (release gate)' }),
         threshold: thresholds.release5xxRatePercent,
         comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,

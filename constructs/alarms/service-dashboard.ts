@@ -37,16 +37,7 @@ export class ServiceDashboard extends Construct {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
     });
-    const errorRate = new cloudwatch.MathExpression({
-      expression: '100 * (FILL(elb, 0) + FILL(target, 0)) / requests',
-      usingMetrics: {
-        elb: service.metricLoadBalancer5xxCount({ period: MINUTE }),
-        target: service.metricTarget5xxCount({ period: MINUTE }),
-        requests: service.metricRequestCount({ period: MINUTE }),
-      },
-      period: MINUTE,
-      label: '5xx % of requests',
-    });
+    const errorRate = service.metric5xxRatePercent();
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Requests per minute', width: W, left: [service.metricRequestCount({ period: MINUTE })] }),
       new cloudwatch.GraphWidget({ title: 'Errors (% of requests)', width: W, left: [errorRate], right: [service.metricApplicationErrors()] }),

@@ -1,4 +1,4 @@
-import { type CfnElement, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { type CfnElement, CfnParameter, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -8,10 +8,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
+import { allowLogsToUseKey, encryptedBucket, encryptedLogGroup, rotatingKey } from '../private/encryption';
 import { shipshapeFunction } from '../private/node-function';
 import { IMAGE_VERSION_PATTERN, VersionedEcrImage } from './image-version';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgments';
@@ -56,16 +56,7 @@ export class ReleasePipeline extends Construct {
     const key = rotatingKey(this, 'Key', 'shipshape release pipeline artifacts and logs');
     allowLogsToUseKey(key);
     this.encryptionKey = key;
-    this.artifactBucket = new s3.Bucket(this, 'Artifacts', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      lifecycleRules: [{ expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.artifactBucket = encryptedBucket(this, 'Artifacts', key, Duration.days(30), Duration.days(1));
 
     if (props.migration) this.createMigrationTask(props, key);
     this.deployRole = deployRole(this, props, this.migrationTaskDefinition);

@@ -1,7 +1,8 @@
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 
 /** A customer-managed key with yearly rotation, kept when the stack is deleted (data may depend on it). */
@@ -67,4 +68,19 @@ export function allowAlarmsToPublish(key: kms.IKey): void {
       conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
     }),
   );
+}
+
+/** A private, TLS-only, versioned bucket under `key`, kept with the stack; objects expire after `expiration`. */
+export function encryptedBucket(scope: Construct, id: string, key: kms.IKey, expiration: Duration, noncurrentExpiration: Duration): s3.Bucket {
+  return new s3.Bucket(scope, id, {
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: key,
+    bucketKeyEnabled: true,
+    enforceSSL: true,
+    versioned: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [{ expiration, noncurrentVersionExpiration: noncurrentExpiration }],
+  });
 }

@@ -7,14 +7,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DatabaseEngine } from '../database/postgres-versions';
-import { allowAlarmsToPublish, encryptedLogGroup } from '../private/encryption';
+import { allowAlarmsToPublish, encryptedBucket, encryptedLogGroup } from '../private/encryption';
 import { acknowledgeFunctionFindings, shipshapeFunction } from '../private/node-function';
 import { acknowledgeDrillFindings } from './drill-acknowledgments';
 import { deleteCopiesStatement, describeStatement, restoreStatements } from './drill-permissions';
@@ -65,17 +65,7 @@ export class RestoreDrill extends Construct {
     const pollInterval = props.pollInterval ?? Duration.minutes(1);
     const restoreTimeout = props.restoreTimeout ?? Duration.hours(3);
 
-    this.reportBucket = new s3.Bucket(this, 'Reports', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
-    });
+    this.reportBucket = encryptedBucket(this, 'Reports', key, Duration.days(400), Duration.days(30));
     this.topic = props.topic ?? new sns.Topic(this, 'Topic', { displayName: 'shipshape restore drills', masterKey: key, enforceSSL: true });
     if (!props.topic) allowAlarmsToPublish(key);
 

@@ -249,6 +249,21 @@ export class RedundantService extends Construct {
     return this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, options);
   }
 
+  /** 5xx answers, from the load balancer and the tasks, as a percentage of requests. @default over 1 minute */
+  public metric5xxRatePercent(options?: { readonly period?: Duration; readonly label?: string }): cloudwatch.MathExpression {
+    const period = options?.period ?? Duration.minutes(1);
+    return new cloudwatch.MathExpression({
+      expression: '100 * (FILL(elb, 0) + FILL(target, 0)) / requests',
+      usingMetrics: {
+        elb: this.metricLoadBalancer5xxCount({ period }),
+        target: this.metricTarget5xxCount({ period }),
+        requests: this.metricRequestCount({ period }),
+      },
+      period,
+      label: options?.label ?? '5xx % of requests',
+    });
+  }
+
   /** 5xx responses from the tasks. @default sum over 1 minute */
   public metricTarget5xxCount(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     // Blue/green moves production between two target groups: the load balancer sees both.

@@ -1,12 +1,10 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { CliContext } from '../../../lib/cli';
 import { main } from '../../../lib/cli';
+import { testCliContext } from '../../helpers/cli';
 
 const SM = 'arn:aws:states:eu-west-1:111111111111:stateMachine:drill';
 const EXEC = 'arn:aws:states:eu-west-1:111111111111:execution:drill:manual-1';
@@ -16,24 +14,8 @@ const s3 = mockClient(S3Client);
 let out: string[];
 let err: string[];
 
-function context(): CliContext {
-  let clock = new Date('2026-11-25T10:00:00Z').getTime();
-  return {
-    cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    s3: new S3Client({ region: 'eu-west-1' }),
-    ecs: new ECSClient({ region: 'eu-west-1' }),
-    codepipeline: new CodePipelineClient({ region: 'eu-west-1' }),
-    out: (line) => out.push(line),
-    now: () => new Date(clock),
-    sleep: (ms) => {
-      clock += ms;
-      return Promise.resolve();
-    },
-  };
-}
 
-const run = (...args: string[]) => main(args, context(), (line) => err.push(line));
+const run = (...args: string[]) => main(args, testCliContext('2026-11-25T10:00:00Z', out), (line) => err.push(line));
 
 const DRILL_STATE = {
   config: { databaseLabel: 'shop-db', engine: 'aurora-serverless-v2' },

@@ -1,11 +1,10 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, GetPipelineExecutionCommand, ListPipelineExecutionsCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeServiceDeploymentsCommand, ECSClient, ListServiceDeploymentsCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { type CliContext, main } from '../../../lib/cli';
+import { main } from '../../../lib/cli';
+import { testCliContext } from '../../helpers/cli';
 
 const SERVICE = 'arn:aws:ecs:eu-west-1:111111111111:service/shop-cluster/shop';
 const DEPLOYMENT = 'arn:aws:ecs:eu-west-1:111111111111:service-deployment/shop-cluster/shop/abc';
@@ -15,23 +14,7 @@ const codepipeline = mockClient(CodePipelineClient);
 let out: string[];
 let err: string[];
 
-function context(): CliContext {
-  let clock = new Date('2026-11-26T10:00:00Z').getTime();
-  return {
-    cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
-    sfn: new SFNClient({ region: 'eu-west-1' }),
-    s3: new S3Client({ region: 'eu-west-1' }),
-    ecs: new ECSClient({ region: 'eu-west-1' }),
-    codepipeline: new CodePipelineClient({ region: 'eu-west-1' }),
-    out: (line) => out.push(line),
-    now: () => new Date(clock),
-    sleep: (ms) => {
-      clock += ms;
-      return Promise.resolve();
-    },
-  };
-}
-const run = (...args: string[]) => main(args, context(), (line) => err.push(line));
+const run = (...args: string[]) => main(args, testCliContext('2026-11-26T10:00:00Z', out), (line) => err.push(line));
 
 function outputs(pipeline = true) {
   cfn.on(DescribeStacksCommand).resolves({

@@ -1,0 +1,25 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { CliContext } from '../../lib/cli';
+
+/** A CLI context on real (mockable) clients, a fake clock that `sleep` advances, and `out` captured. */
+export function testCliContext(start: string, out: string[]): CliContext {
+  let clock = new Date(start).getTime();
+  const region = 'eu-west-1';
+  return {
+    cloudformation: new CloudFormationClient({ region }),
+    sfn: new SFNClient({ region }),
+    s3: new S3Client({ region }),
+    ecs: new ECSClient({ region }),
+    codepipeline: new CodePipelineClient({ region }),
+    out: (line) => out.push(line),
+    now: () => new Date(clock),
+    sleep: (ms) => {
+      clock += ms;
+      return Promise.resolve();
+    },
+  };
+}
