@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { type CliContext, CliError, explainAwsError } from './cli-context';
 import { drillRun, drillStatus } from './drill';
+import { plan } from './plan';
 import { rollback } from './rollback';
 import { status } from './status';
 
@@ -16,6 +17,9 @@ const USAGE = `Usage:
                                                         stop a deployment with rollback, or redeploy the previous release
   shipshape status [--stack S] [--service ARN] [--last N] [--json]
                                                         current and previous revisions, last deployments and releases
+
+  shipshape plan [--json] [--config F] [--assembly DIR] [--region R]
+                                                        findings, recovery figures and monthly cost, per stack
 
 --stack defaults to shipshape-stateful for drill, shipshape-stateless for rollback and status. Credentials and region come from the usual AWS
 environment (AWS_PROFILE, AWS_REGION).`;
@@ -42,6 +46,9 @@ export async function main(argv: string[], ctx: CliContext, err: (line: string) 
       stack: { type: 'string' },
       service: { type: 'string' },
       yes: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      assembly: { type: 'string' },
+      region: { type: 'string' },
       wait: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       last: { type: 'string', default: '5' },
@@ -50,7 +57,7 @@ export async function main(argv: string[], ctx: CliContext, err: (line: string) 
   });
   const [group, command] = positionals;
   const drill = group === 'drill' && ['run', 'status'].includes(command ?? '');
-  const service = (group === 'rollback' || group === 'status') && command === undefined;
+  const service = (group === 'rollback' || group === 'status' || group === 'plan') && command === undefined;
   if (values.help || !(drill || service)) {
     (values.help ? ctx.out : err)(USAGE);
     return values.help ? 0 : 2;
@@ -59,7 +66,10 @@ export async function main(argv: string[], ctx: CliContext, err: (line: string) 
   try {
     const last = Number(values.last);
     if (!Number.isInteger(last) || last < 1 || last > 100) throw new CliError(`--last: a whole number from 1 to 100 (got ${values.last})`, 2);
-    if (group === 'rollback') await rollback(ctx, { stack, service: values.service, yes: values.yes, json: values.json });
+    if (group === 'plan') {
+      const tty = process.stderr.isTTY && !values.json;
+      plan({ json: values.json, config: values.config, assembly: values.assembly, region: values.region, root: process.cwd(), out: ctx.out, progress: tty ? err : () => undefined });
+    } else if (group === 'rollback') await rollback(ctx, { stack, service: values.service, yes: values.yes, json: values.json });
     else if (group === 'status') await status(ctx, { stack, service: values.service, last, json: values.json });
     else if (command === 'run') await drillRun(ctx, { stack, wait: values.wait, json: values.json });
     else await drillStatus(ctx, { stack, last, json: values.json });

@@ -1,0 +1,6 @@
+export * from './cost';
+export * from './findings';
+export * from './prices';
+export * from './recovery';
+export * from './report';
+export * from './template';
