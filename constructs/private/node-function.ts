@@ -5,6 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { acknowledge } from './acknowledge';
 import { encryptedLogGroup } from './encryption';
 
@@ -19,6 +22,48 @@ export interface ShipshapeFunctionOptions {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly environment?: Record<string, string>;
+}
+
+const CONSTRUCTS_DIR = path.resolve(__dirname, '..');
+
+let runtimeSources: string | undefined;
+
+/**
+ * A hash of everything a bundle can contain: every file of every construct's `runtime/` folder
+ * (runtime code imports nothing outside them) and the lock file that pins the npm packages.
+ */
+function runtimeSourceHash(): string {
+  if (runtimeSources) return runtimeSources;
+  const hash = createHash('sha256');
+  const files = fs
+    .readdirSync(CONSTRUCTS_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.split(path.sep).includes('runtime'))
+    .map((file) => path.join(CONSTRUCTS_DIR, file))
+    .filter((file) => fs.statSync(file).isFile())
+    .sort();
+  for (const file of [...files, path.join(CONSTRUCTS_DIR, '..', 'package-lock.json')]) {
+    if (!fs.existsSync(file)) continue;
+    hash.update(path.relative(CONSTRUCTS_DIR, file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  }
+  runtimeSources = hash.digest('hex');
+  return runtimeSources;
+}
+
+const BUNDLING = {
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: true,
+  target: 'node24',
+  logLevel: nodejs.LogLevel.WARNING,
+  // pg's optional native binding is never loaded; the SDK v3 is in the runtime.
+  externalModules: ['@aws-sdk/*', 'pg-native'],
+} satisfies nodejs.BundlingOptions;
+
+/** What a bundle of `entry` is made from: the runtime sources, the lock file, the entry and the bundling options. */
+export function runtimeBundleHash(entry: string): string {
+  return createHash('sha256')
+    .update(`${runtimeSourceHash()}\0${path.relative(CONSTRUCTS_DIR, entry)}\0${JSON.stringify(BUNDLING)}`)
+    .digest('hex');
 }
 
 /**
@@ -41,13 +86,10 @@ export function shipshapeFunction(scope: Construct, id: string, options: Shipsha
     loggingFormat: lambda.LoggingFormat.JSON,
     logGroup: encryptedLogGroup(scope, `${id}Logs`, { key: options.key, retention: options.logRetention }),
     bundling: {
-      forceDockerBundling: false,
-      minify: true,
-      sourceMap: true,
-      target: 'node24',
-      logLevel: nodejs.LogLevel.WARNING,
-      // pg's optional native binding is never loaded; the SDK v3 is in the runtime.
-      externalModules: ['@aws-sdk/*', 'pg-native'],
+      ...BUNDLING,
+      // Known before bundling, so a synth into a cloud assembly that already holds this bundle
+      // (every cdk diff, synth and deploy after the first) skips esbuild.
+      assetHash: runtimeBundleHash(options.entry),
     },
   });
 }
