@@ -49,10 +49,9 @@ export function deployRole(scope: Construct, props: ReleasePipelineProps, migrat
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }),
   );
-  const serviceRoles = [service.service.node.tryFindChild('AlternateRole'), service.blueGreen?.node.tryFindChild('SmokeTestHookRole')]
-    .filter((r): r is iam.Role => r instanceof iam.Role)
-    .map((r) => r.roleArn);
-  if (serviceRoles.length > 0) {
+  const blueGreen = service.blueGreen;
+  if (blueGreen) {
+    const serviceRoles = [blueGreen.infrastructureRole.roleArn, blueGreen.smokeTestHookRole.roleArn];
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PassBlueGreenRoles',

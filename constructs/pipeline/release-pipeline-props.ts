@@ -1,5 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
-import type { CfnParameter } from 'aws-cdk-lib';
+import type { CfnParameter, Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';

@@ -16,7 +16,7 @@ import { shipshapeFunction } from '../private/node-function';
 import { IMAGE_VERSION_PATTERN, VersionedEcrImage } from './image-version';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgments';
 import { deployRole } from './deploy-role';
-import type { GitReleaseSource, ReleasePipelineProps } from './release-pipeline-props';
+import type { GitReleaseSource, MigrationOptions, ReleasePipelineProps } from './release-pipeline-props';
 import type { RedundantService as RedundantServiceRef } from '../service/redundant-service';
 import type { ReleaseTarget } from './runtime/release-job';
 
@@ -58,7 +58,12 @@ export class ReleasePipeline extends Construct {
     this.encryptionKey = key;
     this.artifactBucket = encryptedBucket(this, 'Artifacts', key, Duration.days(30), Duration.days(1));
 
-    if (props.migration) this.createMigrationTask(props, key);
+    if (props.migration) {
+      const migration = this.createMigrationTask(props, props.migration, key);
+      this.migrationTaskDefinition = migration.task;
+      this.migrationSecurityGroup = migration.securityGroup;
+      this.migrationImageVersion = migration.version;
+    }
     this.deployRole = deployRole(this, props, this.migrationTaskDefinition);
 
     const migrationTarget = this.migrationTaskDefinition && {
@@ -90,7 +95,9 @@ export class ReleasePipeline extends Construct {
       artifactBucket: this.artifactBucket,
       restartExecutionOnUpdate: false,
     });
-    const version = this.addSource(props, key);
+    const source = this.addSource(props, key);
+    const version = source.version;
+    this.buildProject = source.buildProject;
     if (props.manualApproval) {
       this.pipeline.addStage({ stageName: 'Approve', actions: [new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: props.topic })] });
     }
@@ -114,7 +121,7 @@ export class ReleasePipeline extends Construct {
   }
 
   /** The source stage (and, for Git, the build); returns the image version the release deploys. */
-  private addSource(props: ReleasePipelineProps, key: kms.IKey): string {
+  private addSource(props: ReleasePipelineProps, key: kms.IKey): { version: string; buildProject?: codebuild.PipelineProject } {
     const sourceOutput = new codepipeline.Artifact('Source');
     if (props.source.kind === 'ecr') {
       const source = new actions.EcrSourceAction({
@@ -125,7 +132,7 @@ export class ReleasePipeline extends Construct {
         variablesNamespace: 'Source',
       });
       this.pipeline.addStage({ stageName: 'Source', actions: [source] });
-      return `@${source.variables.imageDigest}`;
+      return { version: `@${source.variables.imageDigest}` };
     }
     const [owner, repo] = props.source.repository.split('/');
     if (!owner || !repo) throw new Error(`ReleasePipeline: source.repository must be "owner/name" (got ${props.source.repository})`);
@@ -142,14 +149,15 @@ export class ReleasePipeline extends Construct {
         }),
       ],
     });
+    const buildProject = this.createBuildProject(props, props.source, key);
     const build = new actions.CodeBuildAction({
       actionName: 'TestAndBuild',
-      project: this.createBuildProject(props, props.source, key),
+      project: buildProject,
       input: sourceOutput,
       variablesNamespace: 'Build',
     });
     this.pipeline.addStage({ stageName: 'Build', actions: [build] });
-    return build.variable('IMAGE_VERSION');
+    return { version: build.variable('IMAGE_VERSION'), buildProject };
   }
 
   private createBuildProject(props: ReleasePipelineProps, source: GitReleaseSource, key: kms.IKey): codebuild.PipelineProject {
@@ -180,13 +188,11 @@ export class ReleasePipeline extends Construct {
     });
     props.repository.grantPullPush(project);
     props.repository.grant(project, 'ecr:DescribeImages');
-    (this as { buildProject?: codebuild.PipelineProject }).buildProject = project;
     return project;
   }
 
-  private createMigrationTask(props: ReleasePipelineProps, key: kms.IKey): void {
-    const migration = props.migration!;
-    const parameter = new CfnParameter(Stack.of(this), 'MigrationImageVersion', {
+  private createMigrationTask(props: ReleasePipelineProps, migration: MigrationOptions, key: kms.IKey) {
+    const version = new CfnParameter(this, 'MigrationImageVersion', {
       type: 'String',
       default: props.imageVersion.default as string,
       allowedPattern: IMAGE_VERSION_PATTERN,
@@ -199,7 +205,7 @@ export class ReleasePipeline extends Construct {
     });
     const container = task.addContainer(MIGRATION_CONTAINER_NAME, {
       containerName: MIGRATION_CONTAINER_NAME,
-      image: new VersionedEcrImage(props.repository, parameter.valueAsString),
+      image: new VersionedEcrImage(props.repository, version.valueAsString),
       command: migration.command,
       environment: migration.environment,
       secrets: migration.secrets,
@@ -212,7 +218,7 @@ export class ReleasePipeline extends Construct {
       vpc: props.service.cluster.vpc,
       description: 'The database migration task of the release pipeline',
     });
-    Object.assign(this, { migrationTaskDefinition: task, migrationSecurityGroup: securityGroup, migrationImageVersion: parameter });
+    return { task, securityGroup, version };
   }
 
   /** What the release step may do: update this stack with the deploy role, run and watch the migration. */

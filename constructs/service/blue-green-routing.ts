@@ -49,6 +49,10 @@ export class BlueGreenRouting extends Construct {
   public readonly green: elbv2.ApplicationTargetGroup;
   public readonly productionRule: elbv2.ApplicationListenerRule;
   public readonly testRule: elbv2.ApplicationListenerRule;
+  /** The role ECS uses to move listener weights and register targets. */
+  public readonly infrastructureRole: iam.Role;
+  /** The role ECS uses to invoke the smoke test. */
+  public readonly smokeTestHookRole: iam.Role;
   /** The value of the test route header: only the smoke test knows it. */
   public readonly testRouteToken: secretsmanager.Secret;
   public readonly smokeTestFunction: ReturnType<typeof shipshapeFunction>;
@@ -94,12 +98,18 @@ export class BlueGreenRouting extends Construct {
       (rule.node.defaultChild as elbv2.CfnListenerRule).addPropertyDeletionOverride('Tags');
     }
 
+    this.infrastructureRole = new iam.Role(this, 'InfrastructureRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: 'Lets ECS shift listener weights between the blue and green target groups',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers')],
+    });
     props.service
       .loadBalancerTarget({
         containerName: props.containerName,
         containerPort: props.containerPort,
         alternateTarget: new ecs.AlternateTarget('Alternate', {
           alternateTargetGroup: props.green,
+          role: this.infrastructureRole,
           productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionRule),
           testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.testRule),
         }),
@@ -107,10 +117,10 @@ export class BlueGreenRouting extends Construct {
       .attachToApplicationTargetGroup(props.blue);
 
     this.smokeTestFunction = this.smokeTest(props);
-    const hookRole = new iam.Role(this, 'SmokeTestHookRole', {
+    const hookRole = (this.smokeTestHookRole = new iam.Role(this, 'SmokeTestHookRole', {
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
       description: 'Lets ECS invoke the blue/green smoke test',
-    });
+    }));
     this.smokeTestFunction.grantInvoke(hookRole);
     props.service.addLifecycleHook(
       new ecs.DeploymentLifecycleLambdaTarget(this.smokeTestFunction, 'SmokeTestHook', {
@@ -118,7 +128,7 @@ export class BlueGreenRouting extends Construct {
         lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
       }),
     );
-    this.acknowledgeRoles(props.service, hookRole);
+    this.acknowledgeRoles(hookRole);
   }
 
   private smokeTest(props: BlueGreenRoutingProps) {
@@ -151,10 +161,9 @@ export class BlueGreenRouting extends Construct {
   }
 
   /** The roles CDK creates for ECS: the load balancer infrastructure role and the hook invoker. */
-  private acknowledgeRoles(service: ecs.FargateService, hookRole: iam.Role): void {
-    const infrastructureRole = service.node.tryFindChild('AlternateRole');
+  private acknowledgeRoles(hookRole: iam.Role): void {
     acknowledge(
-      infrastructureRole,
+      this.infrastructureRole,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
       'AWS maintains this policy with exactly the listener, rule and target group calls ECS blue/green makes; ECS alone can assume the role.',
     );

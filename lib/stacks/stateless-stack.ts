@@ -58,11 +58,13 @@ export class StatelessStack extends Stack {
     Tags.of(this).add('shipshape:layer', 'stateless');
     const { service } = props.config;
     const https = service.https;
+    const { image, version } = this.image(service.image);
+    this.imageVersion = version;
     this.service = new RedundantService(this, 'Service', {
       vpc: props.network.vpc,
       taskSubnets: props.network.appSubnets,
       loadBalancerSubnets: props.network.publicSubnets,
-      image: this.image(service.image),
+      image,
       containerPort: service.containerPort,
       containerUser: service.containerUser,
       desiredCount: service.desiredCount,
@@ -133,10 +135,10 @@ export class StatelessStack extends Stack {
     return (this.node.tryFindChild('Repository') as ecr.IRepository | undefined) ?? ecr.Repository.fromRepositoryName(this, 'Repository', name);
   }
 
-  private image(source: ServiceConfig['image']): ecs.ContainerImage {
-    if ('uri' in source) return ecs.ContainerImage.fromRegistry(source.uri);
-    // The version is a parameter: releases set it through CloudFormation, and a later cdk deploy keeps it.
-    (this as { imageVersion?: CfnParameter }).imageVersion = imageVersionParameter(this, 'ImageVersion', source.tag, 'The image version the service runs (set by releases)');
-    return new VersionedEcrImage(this.repository(source.repository), (this.imageVersion as CfnParameter).valueAsString);
+  /** An ECR image's version is a parameter: releases set it through CloudFormation, and a later cdk deploy keeps it. */
+  private image(source: ServiceConfig['image']): { image: ecs.ContainerImage; version?: CfnParameter } {
+    if ('uri' in source) return { image: ecs.ContainerImage.fromRegistry(source.uri) };
+    const version = imageVersionParameter(this, 'ImageVersion', source.tag, 'The image version the service runs (set by releases)');
+    return { image: new VersionedEcrImage(this.repository(source.repository), version.valueAsString), version };
   }
 }

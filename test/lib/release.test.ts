@@ -30,7 +30,8 @@ describe('a release pipeline from an ECR push, with approval and a migration', (
   });
 
   test('the migration task runs the command in the application image at its own version parameter, with the database login injected', () => {
-    t.hasParameter('MigrationImageVersion', { Type: 'String', Default: ':v1', AllowedPattern: Match.stringLikeRegexp('sha256') });
+    const migrationVersion = t.findParameters('*', { Type: 'String', Default: ':v1', AllowedPattern: Match.stringLikeRegexp('sha256'), Description: Match.stringLikeRegexp('migration task') });
+    expect(Object.keys(migrationVersion)).toEqual([expect.stringMatching(/^ReleaseMigrationImageVersion/)]);
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
         Match.objectLike({
@@ -41,7 +42,7 @@ describe('a release pipeline from an ECR push, with approval and a migration', (
         }),
       ],
     });
-    expect(imageOf(t, 'migrate')).toMatch(/^\{"Fn::Join":\["",\[.*\{"Ref":"MigrationImageVersion"\}\]\]\}$/);
+    expect(imageOf(t, 'migrate')).toMatch(/^\{"Fn::Join":\["",\[.*\{"Ref":"ReleaseMigrationImageVersion[0-9A-F]{8}"\}\]\]\}$/);
   });
 
   test('the migration runs in the private subnets with its own security group, allowed to the database', () => {

@@ -57,7 +57,7 @@ describe('RedundantService: blue/green releases (the default)', () => {
             AlternateTargetGroupArn: ref(bg.green),
             ProductionListenerRule: ref(bg.productionRule),
             TestListenerRule: ref(bg.testRule),
-            RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceAlternateRole'), 'Arn'] },
+            RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceReleaseInfrastructureRole'), 'Arn'] },
           },
         },
       ],
