@@ -17,12 +17,12 @@ const USAGE = `Usage:
                                                         stop a deployment with rollback, or redeploy the previous release
   shipshape status [--stack S] [--service ARN] [--last N] [--json]
                                                         current and previous revisions, last deployments and releases
-
   shipshape plan [--json] [--config F] [--assembly DIR] [--region R]
                                                         findings, recovery figures and monthly cost, per stack
 
---stack defaults to shipshape-stateful for drill, shipshape-stateless for rollback and status. Credentials and region come from the usual AWS
-environment (AWS_PROFILE, AWS_REGION).`;
+--stack defaults to shipshape-stateful for drill, shipshape-stateless for rollback and status.
+Credentials and region come from the usual AWS environment (AWS_PROFILE, AWS_REGION); plan needs
+neither.`;
 
 export function defaultContext(): CliContext {
   return {
