@@ -85,7 +85,8 @@ export interface ReleasePipelineProps {
    */
   readonly migrationSubnets?: ec2.SubnetSelection;
   /**
-   * How long one deployment (blue/green with its bake) may take before it is cancelled and rolled back.
+   * How long one deployment (blue/green with its bake) may take before it is cancelled and rolled
+   * back; at least the bake plus 15 minutes.
    * @default Duration.minutes(60)
    */
   readonly deployTimeout?: Duration;

@@ -1,4 +1,4 @@
-import { type CfnElement, CfnParameter, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { type CfnElement, CfnParameter, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -53,6 +53,11 @@ export class ReleasePipeline extends Construct {
     Tags.of(this).add('shipshape:component', 'pipeline');
     const stack = Stack.of(this);
     this.service = props.service;
+    const deployTimeout = props.deployTimeout ?? Duration.minutes(50);
+    const bake = props.service.bakeTime?.toMinutes() ?? 0;
+    if (!Token.isUnresolved(deployTimeout.toMinutes()) && deployTimeout.toMinutes() < bake + 15) {
+      throw new Error(`ReleasePipeline: deployTimeout (${deployTimeout.toMinutes()} min) must leave 15 minutes beyond the service's bake (${bake} min); set it to at least ${bake + 15} minutes`);
+    }
     const key = rotatingKey(this, 'Key', 'shipshape release pipeline artifacts and logs');
     allowLogsToUseKey(key);
     this.encryptionKey = key;
@@ -69,7 +74,7 @@ export class ReleasePipeline extends Construct {
     const migrationTarget = this.migrationTaskDefinition && {
       cluster: props.service.cluster.clusterArn,
       taskDefinitionLogicalId: stack.getLogicalId(this.migrationTaskDefinition.node.defaultChild as CfnElement),
-      subnets: props.service.cluster.vpc.selectSubnets(props.migrationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+      subnets: props.service.cluster.vpc.selectSubnets(props.migrationSubnets ?? props.service.taskSubnets).subnetIds,
       securityGroups: [(this.migrationSecurityGroup as ec2.SecurityGroup).securityGroupId],
       containerName: MIGRATION_CONTAINER_NAME,
       timeoutMinutes: (props.migration?.timeout ?? Duration.minutes(30)).toMinutes(),
@@ -78,7 +83,7 @@ export class ReleasePipeline extends Construct {
       stackName: stack.stackName,
       cloudFormationRoleArn: this.deployRole.roleArn,
       parameters: { deploy: props.imageVersion.logicalId, migrate: this.migrationImageVersion?.logicalId ?? '' },
-      updateTimeoutMinutes: (props.deployTimeout ?? Duration.minutes(50)).toMinutes(),
+      updateTimeoutMinutes: deployTimeout.toMinutes(),
       migration: migrationTarget,
     };
     this.releaseFunction = shipshapeFunction(this, 'ReleaseStep', {

@@ -45,6 +45,8 @@ export class RedundantService extends Construct {
   /** Blue/green: the second target group, the listener rules and the smoke test. */
   public readonly blueGreen?: BlueGreenRouting;
   public readonly releaseStrategy: ReleaseStrategy;
+  /** Where the tasks run (one-off tasks such as migrations belong there too). */
+  public readonly taskSubnets: ec2.SubnetSelection;
   /** Blue/green: how long a new revision bakes under the rollback alarms. */
   public readonly bakeTime?: Duration;
   /** The listener clients reach: HTTPS when a certificate is in play, else HTTP. */
@@ -65,6 +67,7 @@ export class RedundantService extends Construct {
     this.releaseStrategy = resolved.releaseStrategy;
     const blueGreen = this.releaseStrategy === ReleaseStrategy.BLUE_GREEN;
     this.bakeTime = blueGreen ? resolved.bakeTime : undefined;
+    this.taskSubnets = props.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const { port, desiredCount, spotWeight } = resolved;
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
@@ -131,7 +134,7 @@ export class RedundantService extends Construct {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount,
-      vpcSubnets: props.taskSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: this.taskSubnets,
       assignPublicIp: false,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
