@@ -27,6 +27,9 @@ export function acknowledgePipelineFindings(pipeline: ReleasePipeline): void {
   for (const policy of pipeline.pipeline.node.findAll().filter((c) => c.node.id === 'DefaultPolicy')) {
     ackAll(policy, [...S3_ARTIFACT_ACTIONS, ...KMS_ACTIONS, artifacts], 'Pipeline roles read and write objects of this pipeline\'s own artifact bucket under its own key; CDK grants the object-level actions as prefixes.');
     ackAll(policy, [stepArn], 'The wildcard covers versions and aliases of the one release step function.');
+  }
+  for (const stage of ['Migrate', 'Deploy']) {
+    const policy = pipeline.pipeline.node.tryFindChild(stage)?.node.findAll().find((c) => c.node.id === 'DefaultPolicy');
     ackAll(policy, ['Resource::*'], 'CodePipeline\'s Lambda action lists functions (lambda:ListFunctions has no resource-level permissions); invocation is limited to the release step.');
   }
 

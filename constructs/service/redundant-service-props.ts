@@ -93,7 +93,8 @@ export interface RedundantServiceProps {
    */
   readonly targetCpuPercent?: number;
   /**
-   * Scale out when ALB requests per task per minute pass this.
+   * Rolling releases: also scale out when ALB requests per task per minute pass this. (Blue/green
+   * scales on CPU only: per-target request counts follow one target group, which goes quiet after a swap.)
    * @default 1000
    */
   readonly targetRequestsPerTaskPerMinute?: number;
