@@ -1,5 +1,5 @@
 import { ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
-import { ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
+import { DescribeServiceRevisionsCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import type { CliContext } from './cli-context';
 import { describe, resolveService } from './rollback';
 
@@ -20,17 +20,30 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<v
   const completed = deployments.filter((d) => d.status === 'SUCCESSFUL');
   const current = completed[0]?.targetServiceRevisionArn;
   const previous = completed[1]?.targetServiceRevisionArn;
+  const images = await imagesOf(ctx, [current, previous].filter((arn): arn is string => arn !== undefined));
   if (options.json) {
-    ctx.out(JSON.stringify({ service: ref.serviceArn, currentRevision: current, previousRevision: previous, deployments, releases }, null, 2));
+    ctx.out(JSON.stringify({ service: ref.serviceArn, currentRevision: current, previousRevision: previous, images, deployments, releases }, null, 2));
     return;
   }
+  const show = (arn?: string) => (arn ? `${arn}${images[arn] ? `  ${images[arn]}` : ''}` : undefined);
   ctx.out(`Service   ${ref.serviceArn}`);
-  ctx.out(`Current   ${current ?? 'unknown (no completed deployment listed)'}`);
-  ctx.out(`Previous  ${previous ?? 'none'}`);
+  ctx.out(`Current   ${show(current) ?? 'unknown (no completed deployment listed)'}`);
+  ctx.out(`Previous  ${show(previous) ?? 'none'}`);
   ctx.out('Deployments (newest first):');
   for (const d of deployments) ctx.out(`  ${d.startedAt?.toISOString() ?? '?'}  ${String(d.status).padEnd(20)} ${d.targetServiceRevisionArn ?? ''}${d.statusReason ? `  ${d.statusReason}` : ''}`);
   if (ref.pipelineName) {
     ctx.out(`Releases of ${ref.pipelineName} (newest first):`);
     for (const e of releases) ctx.out(`  ${e.startTime?.toISOString() ?? '?'}  ${String(e.status).padEnd(11)} ${describe(e)}${e.rollbackMetadata?.rollbackTargetPipelineExecutionId ? '  (rollback)' : ''}`);
   }
+}
+
+/** The image each revision runs (by digest when ECS resolved one), by revision ARN. */
+async function imagesOf(ctx: CliContext, revisionArns: string[]): Promise<Record<string, string>> {
+  if (revisionArns.length === 0) return {};
+  const revisions = (await ctx.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: revisionArns }))).serviceRevisions ?? [];
+  return Object.fromEntries(
+    revisions
+      .filter((r) => r.serviceRevisionArn)
+      .map((r) => [r.serviceRevisionArn as string, (r.containerImages ?? []).map((i) => `${i.containerName}=${i.image ?? '?'}${i.imageDigest ? `@${i.imageDigest.slice(0, 19)}` : ''}`).join(', ')]),
+  );
 }

@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient, GetPipelineExecutionCommand, ListPipelineExecutionsCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
-import { DescribeServiceDeploymentsCommand, ECSClient, ListServiceDeploymentsCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
+import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECSClient, ListServiceDeploymentsCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { main } from '../../../lib/cli';
@@ -119,8 +119,14 @@ test('status shows the current and previous revisions, deployments and releases'
     { status: 'SUCCESSFUL', targetServiceRevisionArn: 'rev-7', startedAt: new Date('2026-11-24T09:00:00Z') },
   ] });
   codepipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [release('c', 'Failed')] });
+  ecs.on(DescribeServiceRevisionsCommand, { serviceRevisionArns: ['rev-8', 'rev-7'] }).resolves({
+    serviceRevisions: [
+      { serviceRevisionArn: 'rev-8', containerImages: [{ containerName: 'app', image: 'repo:v8', imageDigest: `sha256:${'8'.repeat(64)}` }] },
+      { serviceRevisionArn: 'rev-7', containerImages: [{ containerName: 'app', image: 'repo:v7' }] },
+    ],
+  });
   expect(await run('status')).toBe(0);
-  expect(out.slice(0, 3)).toEqual([`Service   ${SERVICE}`, 'Current   rev-8', 'Previous  rev-7']);
+  expect(out.slice(0, 3)).toEqual([`Service   ${SERVICE}`, 'Current   rev-8  app=repo:v8@sha256:888888888888', 'Previous  rev-7  app=repo:v7']);
   expect(out).toContainEqual(expect.stringMatching(/ROLLBACK_SUCCESSFUL\s+rev-9 {2}alarm release-5xx-rate/));
   expect(out).toContainEqual(expect.stringMatching(/Failed\s+c \(sha256:cccccccc\)/));
 });
