@@ -1,5 +1,5 @@
 import type { PriceTable, UsageAssumptions } from './prices';
-import { type CfnResource, type CfnTemplate, numberProp, resourcesOf } from './template';
+import { alarmPeriodSeconds, type CfnTemplate, numberProp, resourcesOf } from './template';
 
 /** One priced line of a stack's monthly estimate, with what it was computed from. */
 export interface CostLine {
@@ -13,13 +13,6 @@ const round = (usd: number) => Math.round(usd * 100) / 100;
 function refId(value: unknown): string | undefined {
   const ref = (value as { Ref?: unknown } | undefined)?.Ref;
   return typeof ref === 'string' ? ref : undefined;
-}
-
-function alarmPeriod(alarm: CfnResource): number {
-  const direct = numberProp(alarm, 'Period');
-  if (direct !== undefined) return direct;
-  const metrics = (alarm.Properties?.Metrics ?? []) as Array<{ Period?: number; MetricStat?: { Period?: number } }>;
-  return Math.min(...metrics.map((m) => m.Period ?? m.MetricStat?.Period ?? 60));
 }
 
 /** A monthly estimate of one stack: every priced resource, and the usage assumed where a template cannot say. */
@@ -83,7 +76,7 @@ export function estimateStack(template: CfnTemplate, prices: PriceTable, usage: 
   add('KMS keys', keys * prices.kmsKeyMonth, `${keys} customer-managed keys`);
   const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret').length;
   add('Secrets Manager', secrets * prices.secretMonth, `${secrets} secrets`);
-  const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => alarmPeriod(a));
+  const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => alarmPeriodSeconds(a));
   const highRes = alarms.filter((p) => p < 60).length;
   const composite = resourcesOf(template, 'AWS::CloudWatch::CompositeAlarm').length;
   add(

@@ -1,6 +1,6 @@
 import { secondsUntilRolledBack } from '../../constructs/alarms/rollback-timing';
 import { secondsUntilOutOfRotation } from '../../constructs/service/health-timing';
-import { type CfnResource, type CfnTemplate, numberProp, resourcesOf } from './template';
+import { alarmPeriodSeconds, type CfnResource, type CfnTemplate, numberProp, resourcesOf } from './template';
 
 /** One recovery figure, with the settings it comes from. */
 export interface RecoveryFigure {
@@ -37,9 +37,7 @@ function rotationFigures(template: CfnTemplate): RecoveryFigure[] {
 }
 
 function alarmSpeed(alarm: CfnResource): { periodSeconds: number; datapointsToAlarm: number } {
-  const metrics = (alarm.Properties?.Metrics ?? []) as Array<{ Period?: number; MetricStat?: { Period?: number } }>;
-  const period = numberProp(alarm, 'Period') ?? Math.min(...metrics.map((m) => m.Period ?? m.MetricStat?.Period ?? 60));
-  return { periodSeconds: period, datapointsToAlarm: numberProp(alarm, 'DatapointsToAlarm') ?? numberProp(alarm, 'EvaluationPeriods') ?? 1 };
+  return { periodSeconds: alarmPeriodSeconds(alarm), datapointsToAlarm: numberProp(alarm, 'DatapointsToAlarm') ?? numberProp(alarm, 'EvaluationPeriods') ?? 1 };
 }
 
 function rollbackFigures(template: CfnTemplate): RecoveryFigure[] {

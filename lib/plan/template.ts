@@ -22,3 +22,11 @@ export function numberProp(resource: CfnResource | undefined, name: string): num
   if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
   return undefined;
 }
+
+/** An alarm's period in seconds: its own, or the shortest of its math alarm's metrics. */
+export function alarmPeriodSeconds(alarm: CfnResource): number {
+  const direct = numberProp(alarm, 'Period');
+  if (direct !== undefined) return direct;
+  const metrics = (alarm.Properties?.Metrics ?? []) as Array<{ Period?: number; MetricStat?: { Period?: number } }>;
+  return Math.min(...metrics.map((m) => m.Period ?? m.MetricStat?.Period ?? 60));
+}
