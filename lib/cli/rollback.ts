@@ -1,4 +1,4 @@
-import { GetPipelineExecutionCommand, ListPipelineExecutionsCommand, type PipelineExecutionSummary, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
+import { GetPipelineExecutionCommand, paginateListPipelineExecutions, type PipelineExecutionSummary, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeServiceDeploymentsCommand, ListServiceDeploymentsCommand, type ServiceDeploymentBrief, type ServiceDeploymentStatus, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { SERVICE_OUTPUTS } from '../stacks/outputs';
 import { type CliContext, CliError } from './cli-context';
@@ -10,12 +10,20 @@ export interface RollbackOptions {
   readonly service?: string;
   readonly yes: boolean;
   readonly json: boolean;
+  /** @default - 10 s while following a stopped deployment, 15 s while following a pipeline rollback */
   readonly pollMs?: number;
+  /**
+   * How long to follow the rollback before giving up with an error; the rollback itself carries on.
+   * @default - 20 minutes for a stopped deployment, 30 minutes for a pipeline rollback
+   */
+  readonly timeoutMs?: number;
 }
 
 /** The stage the pipeline deploys in; rolling it back redeploys an earlier release through CloudFormation. */
 export const DEPLOY_STAGE = 'Deploy';
 const ACTIVE: ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'STOP_REQUESTED'];
+/** Pipeline history read to find the release running and the one before it: pages of 100, newest first. */
+const HISTORY_PAGES = 5;
 
 export interface ServiceRef {
   readonly serviceArn: string;
@@ -35,8 +43,9 @@ export async function resolveService(ctx: CliContext, stack: string, service?: s
 /**
  * `shipshape rollback`: a deployment in progress (or baking) is stopped with rollback, a weight
  * flip back to the old revision; otherwise the pipeline's deploy stage is rolled back to the
- * previous successful release, which updates the stack through CloudFormation like any release,
- * so the template keeps describing what runs.
+ * successful release before the one it runs, which updates the stack through CloudFormation like
+ * any release, so the template keeps describing what runs. Either way it follows until the end, or
+ * gives up after `timeoutMs` (the rollback carries on: the CLI only follows).
  */
 export async function rollback(ctx: CliContext, options: RollbackOptions): Promise<void> {
   const ref = await resolveService(ctx, options.stack, options.service);
@@ -57,40 +66,153 @@ async function stopDeployment(ctx: CliContext, options: RollbackOptions, deploym
   }
   confirm(ctx, options, `Deployment ${arn} (${deployment.status}) of revision ${deployment.targetServiceRevisionArn ?? '?'} will be stopped and traffic moved back to the previous revision.`);
   await ctx.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }));
+  const timeoutMs = options.timeoutMs ?? 20 * 60_000;
   const started = ctx.now().getTime();
   for (;;) {
     await ctx.sleep(options.pollMs ?? 10_000);
-    const current = (await ctx.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments?.[0];
-    const status = current?.status ?? 'UNKNOWN';
-    ctx.out(options.json ? JSON.stringify({ deployment: arn, status }) : `[${Math.round((ctx.now().getTime() - started) / 1000)} s] ${status}`);
-    if (status === 'ROLLBACK_SUCCESSFUL' || status === 'STOPPED') return;
-    if (status === 'ROLLBACK_FAILED') throw new CliError(`The rollback failed: ${current?.statusReason ?? 'see the ECS service events'}`);
+    const described = await ctx.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+    const current = described.serviceDeployments?.[0];
+    if (!current) throw new CliError(`ECS no longer describes deployment ${arn} (${described.failures?.[0]?.reason ?? 'not found'}): see what runs with \`shipshape status\`.`);
+    const status = current.status ?? 'UNKNOWN';
+    const elapsedMs = ctx.now().getTime() - started;
+    ctx.out(options.json ? JSON.stringify({ deployment: arn, status }) : `[${Math.round(elapsedMs / 1000)} s] ${status}`);
+    // Completed: SUCCESSFUL, STOPPED, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment.html).
+    if (status === 'ROLLBACK_SUCCESSFUL') return;
+    const reason = current.statusReason ?? 'see the ECS service events';
+    if (status === 'ROLLBACK_FAILED') throw new CliError(`The rollback failed: ${reason}`);
+    if (status === 'SUCCESSFUL') {
+      throw new CliError(
+        `Deployment ${arn} finished (SUCCESSFUL) before the stop took effect: revision ${current.targetServiceRevision?.arn ?? deployment.targetServiceRevisionArn ?? '?'} is live. ` +
+          'Once its release has finished (`shipshape status`), run `shipshape rollback` again to roll back through the pipeline.',
+      );
+    }
+    if (status === 'STOPPED') throw new CliError(`Deployment ${arn} was stopped without rolling back (${reason}): see what runs with \`shipshape status\`.`);
+    if (elapsedMs >= timeoutMs) {
+      throw new CliError(
+        `Stopped following after ${duration(timeoutMs)}: deployment ${arn} is still ${status} and ECS carries on without this command. Follow it with \`shipshape status\`.`,
+      );
+    }
   }
 }
 
 async function rollBackPipeline(ctx: CliContext, options: RollbackOptions, ref: ServiceRef): Promise<void> {
-  if (!ref.pipelineName) {
+  const pipelineName = ref.pipelineName;
+  if (!pipelineName) {
     throw new CliError('No deployment is in progress and this service has no release pipeline: there is no release to roll back to (deploy the previous image version instead).');
   }
-  const executions = (await ctx.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: ref.pipelineName, maxResults: 25 }))).pipelineExecutionSummaries ?? [];
-  const running = executions.find((e) => e.status === 'InProgress' && e.rollbackMetadata?.rollbackTargetPipelineExecutionId);
-  if (running) throw new CliError(`A rollback is already running (pipeline execution ${running.pipelineExecutionId}): follow it with \`shipshape status\`.`);
-  const releases = executions.filter((e) => e.status === 'Succeeded' && !e.rollbackMetadata?.rollbackTargetPipelineExecutionId);
-  const [current, previous] = releases;
-  if (!current || !previous) throw new CliError('No previous successful release to roll back to.');
-  confirm(ctx, options, `The service runs release ${describe(current)}; the ${DEPLOY_STAGE} stage will redeploy release ${describe(previous)} through CloudFormation.`);
-  const { pipelineExecutionId } = await ctx.codepipeline.send(
-    new RollbackStageCommand({ pipelineName: ref.pipelineName, stageName: DEPLOY_STAGE, targetPipelineExecutionId: previous.pipelineExecutionId }),
-  );
+  const { running, target } = await findTarget(ctx, pipelineName);
+  confirm(ctx, options, `The service runs release ${describeRunning(running)}; the ${DEPLOY_STAGE} stage will redeploy release ${describe(target)} through CloudFormation.`);
+  const { pipelineExecutionId } = await ctx.codepipeline
+    .send(new RollbackStageCommand({ pipelineName, stageName: DEPLOY_STAGE, targetPipelineExecutionId: target.pipelineExecutionId }))
+    .catch((error: unknown) => {
+      // A stage only goes back to an execution of the current pipeline structure version (stage-rollback.html above).
+      if ((error as { name?: string }).name !== 'PipelineExecutionOutdatedException') throw error;
+      throw new CliError(`Release ${describe(target)} ran on an earlier version of pipeline ${pipelineName}, so CodePipeline cannot roll back to it: release its image through the pipeline instead.`);
+    });
+  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const started = ctx.now().getTime();
   for (;;) {
     await ctx.sleep(options.pollMs ?? 15_000);
-    const execution = (await ctx.codepipeline.send(new GetPipelineExecutionCommand({ pipelineName: ref.pipelineName, pipelineExecutionId }))).pipelineExecution;
+    const execution = (await ctx.codepipeline.send(new GetPipelineExecutionCommand({ pipelineName, pipelineExecutionId }))).pipelineExecution;
     const status = execution?.status ?? 'Unknown';
-    ctx.out(options.json ? JSON.stringify({ pipelineExecutionId, status }) : `[${Math.round((ctx.now().getTime() - started) / 1000)} s] ${status}`);
+    const elapsedMs = ctx.now().getTime() - started;
+    ctx.out(options.json ? JSON.stringify({ pipelineExecutionId, status }) : `[${Math.round(elapsedMs / 1000)} s] ${status}`);
     if (status === 'Succeeded') return;
-    if (['Failed', 'Stopped', 'Superseded'].includes(status)) throw new CliError(`The rollback ${status.toLowerCase()}: ${execution?.statusSummary ?? 'see the pipeline'}`);
+    if (['Failed', 'Stopped', 'Superseded', 'Cancelled'].includes(status)) {
+      throw new CliError(`The rollback to release ${target.pipelineExecutionId} ${status.toLowerCase()}: ${execution?.statusSummary ?? 'see the pipeline'}`);
+    }
+    if (elapsedMs >= timeoutMs) {
+      throw new CliError(
+        `Stopped following after ${duration(timeoutMs)}: pipeline execution ${pipelineExecutionId} (rolling the ${DEPLOY_STAGE} stage back to release ${target.pipelineExecutionId}) ` +
+          `is still ${status} and carries on without this command. Follow it with \`shipshape status\`; run rollback again only once it has ended.`,
+      );
+    }
   }
+}
+
+/**
+ * What the Deploy stage runs: the newest execution that succeeded, a release or a rollback. A stage rollback is a new
+ * execution that takes the source revisions and variables of its target, and cannot itself be a target
+ * (https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-rollback.html); it is listed with executionType
+ * ROLLBACK, trigger ManualRollback (or AutomatedRollback) and the release it runs in
+ * rollbackMetadata.rollbackTargetPipelineExecutionId
+ * (https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-rollback-view-details.html,
+ * https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineExecutionSummary.html).
+ */
+interface Running {
+  /** The newest succeeded execution. */
+  readonly execution: PipelineExecutionSummary;
+  /** The release it runs: itself, or the target of the rollback it is. */
+  readonly releaseId: string;
+  /** That release's own execution, once the history read reaches it. */
+  readonly release?: PipelineExecutionSummary;
+}
+
+/**
+ * Reads the pipeline's history (newest first, at most HISTORY_PAGES pages) until it finds the release the Deploy stage
+ * runs and the release to roll back to: the newest successful normal release older than it, with another image where
+ * both are known. A rollback execution is never a target (CodePipeline refuses one), and a rollback running refuses.
+ */
+async function findTarget(ctx: CliContext, pipelineName: string): Promise<{ running: Running; target: PipelineExecutionSummary }> {
+  const executions: PipelineExecutionSummary[] = [];
+  let pages = 0;
+  let more = false;
+  for await (const page of paginateListPipelineExecutions({ client: ctx.codepipeline, pageSize: 100 }, { pipelineName })) {
+    executions.push(...(page.pipelineExecutionSummaries ?? []));
+    pages += 1;
+    more = page.nextToken !== undefined;
+    const inFlight = executions.find((e) => isRollback(e) && (e.status === 'InProgress' || e.status === 'Stopping'));
+    if (inFlight) throw new CliError(`A rollback is already running (pipeline execution ${inFlight.pipelineExecutionId}): follow it with \`shipshape status\`.`);
+    const found = chooseTarget(executions);
+    if (found.running && found.target) return { running: found.running, target: found.target };
+    if (pages >= HISTORY_PAGES) break;
+  }
+  const { running } = chooseTarget(executions);
+  const where = more ? ` in its last ${executions.length} executions` : '';
+  if (!running) throw new CliError(`No successful release of ${pipelineName}${where}: there is no release to roll back to${more ? ' (look further back in the CodePipeline console)' : ''}.`);
+  if (!running.release) {
+    throw new CliError(`The service runs release ${describeRunning(running)}, older than the ${executions.length} executions of ${pipelineName} read: roll back from the CodePipeline console.`);
+  }
+  throw new CliError(`No earlier release to roll back to: the service runs release ${describeRunning(running)}, and no successful release before it with another image is listed${where}.`);
+}
+
+function chooseTarget(executions: PipelineExecutionSummary[]): { running?: Running; target?: PipelineExecutionSummary } {
+  const latest = executions.find((e) => e.status === 'Succeeded');
+  if (!latest) return {};
+  const releaseId = isRollback(latest) ? latest.rollbackMetadata?.rollbackTargetPipelineExecutionId : latest.pipelineExecutionId;
+  if (!releaseId) throw new CliError(`Rollback execution ${latest.pipelineExecutionId} names no release it rolled back to: see it in the CodePipeline console.`);
+  const index = executions.findIndex((e) => e.pipelineExecutionId === releaseId);
+  const running: Running = { execution: latest, releaseId, release: executions[index] };
+  if (index < 0) return { running };
+  const image = revisionsOf(executions[index]) ?? revisionsOf(latest);
+  const target = executions
+    .slice(index + 1)
+    .find((e) => e.status === 'Succeeded' && !isRollback(e) && e.pipelineExecutionId !== releaseId && (image === undefined || revisionsOf(e) !== image));
+  return { running, target };
+}
+
+function isRollback(e: PipelineExecutionSummary): boolean {
+  return (
+    e.executionType === 'ROLLBACK' ||
+    e.rollbackMetadata?.rollbackTargetPipelineExecutionId !== undefined ||
+    e.trigger?.triggerType === 'ManualRollback' ||
+    e.trigger?.triggerType === 'AutomatedRollback'
+  );
+}
+
+/** The source revisions an execution released (for an ECR source, the image digest), comparable between executions. */
+function revisionsOf(e: PipelineExecutionSummary): string | undefined {
+  const revisions = (e.sourceRevisions ?? []).filter((r) => r.revisionId).map((r) => `${r.actionName}=${r.revisionId}`);
+  return revisions.length > 0 ? revisions.sort().join(',') : undefined;
+}
+
+function describeRunning(r: Running): string {
+  const release = r.release ? describe(r.release) : r.releaseId;
+  return r.execution.pipelineExecutionId === r.releaseId ? release : `${release} (rolled back to by ${r.execution.pipelineExecutionId})`;
+}
+
+function duration(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
 /** An execution as an operator knows it: its id and the source revision it released. */
