@@ -26,7 +26,6 @@ export function buildReferenceApp(app: App, config: ShipshapeConfig): ReferenceA
     database: stateful.database,
     appSecrets: stateful.appSecrets,
     drill: stateful.restoreDrill,
-    rotationFailures: stateful.rotationFailures,
     description: `shipshape ${name}: service, alarms and releases (${config.profile} profile)`,
   });
   stateless.addStackDependency(stateful, 'the service runs in the stateful stack network');

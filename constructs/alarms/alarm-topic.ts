@@ -1,10 +1,10 @@
-import { Aws, Tags } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Tags } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { rotatingKey } from '../private/encryption';
+import { admitServicePublishers } from '../private/topic-publishers';
 
 export interface AlarmTopicProps {
   /**
@@ -28,7 +28,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * The topic alarms and deployment events notify: KMS-encrypted, TLS-only, with email and HTTPS
- * subscriptions. Its key lets CloudWatch and EventBridge of this account publish.
+ * subscriptions. Its policy and its key's admit this account's CloudWatch alarms and EventBridge
+ * rules (the TLS-only policy would refuse them otherwise); publish from code with `grantPublish`.
  */
 export class AlarmTopic extends Construct {
   public readonly topic: sns.Topic;
@@ -44,16 +45,8 @@ export class AlarmTopic extends Construct {
       throw new Error(`AlarmTopic.webhooks: ${badHooks.map((w) => `"${w}"`).join(', ')} must be an https:// URL (notifications are never sent in clear text)`);
     }
     this.encryptionKey = props.encryptionKey ?? rotatingKey(this, 'Key', 'shipshape alarm notifications');
-    this.encryptionKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowAlarmsAndEventsOfThisAccountToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'shipshape alarms', masterKey: this.encryptionKey, enforceSSL: true });
+    admitServicePublishers(this.topic, this.encryptionKey, ['cloudwatch-alarms', 'eventbridge-rules']);
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of props.webhooks ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
   }

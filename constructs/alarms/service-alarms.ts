@@ -2,7 +2,6 @@ import { Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ResilientDatabase } from '../database/resilient-database';
@@ -12,6 +11,7 @@ import type { RotationFailureSignal } from '../secrets/rotation-failure-signal';
 import type { RedundantService, RollbackTrigger } from '../service/redundant-service';
 import { type AlarmName, type AlarmThresholds, resolveThresholds } from './alarm-thresholds';
 import { acknowledge } from '../private/acknowledge';
+import { topicRuleTarget } from '../private/topic-publishers';
 import { AlarmTopic } from './alarm-topic';
 import type { AlarmSpec } from './alarm-spec';
 import { releaseAlarmSpecs } from './release-alarms';
@@ -23,7 +23,11 @@ export interface ServiceAlarmsProps {
   readonly database?: ResilientDatabase;
   /** @default - no drill alarms */
   readonly drill?: RestoreDrill;
-  /** @default - no rotation alarm */
+  /**
+   * Failed rotations: each one notifies the topic, and an alarm counts them. The signal must be in
+   * the topic's stack.
+   * @default - no rotation alarm
+   */
   readonly rotationFailures?: RotationFailureSignal;
   /**
    * Where alarms notify (ALARM and OK).
@@ -102,6 +106,7 @@ export class ServiceAlarms extends Construct {
       this.add('drill-stale', true, drillStaleAlarmProps(props.drill));
     }
     if (props.rotationFailures) {
+      this.routeRotationFailures(props.rotationFailures);
       this.addSpec('rotation-failed', {
         metric: props.rotationFailures.metricRotationFailures({ period: FIVE_MINUTES }),
         threshold: 1,
@@ -287,6 +292,28 @@ export class ServiceAlarms extends Construct {
     alarm.addOkAction(new cloudwatchActions.SnsAction(this.topic));
   }
 
+  /**
+   * Each failed rotation reaches the topic as it happens, with the secret and the error. The rule
+   * then has a target, so EventBridge invokes it and publishes its metrics
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html): the alarm's
+   * `TriggeredRules` has data exactly when a rotation failed.
+   */
+  private routeRotationFailures(signal: RotationFailureSignal): void {
+    if (Stack.of(signal) !== Stack.of(this.topic)) {
+      throw new Error(
+        'ServiceAlarms.rotationFailures: create the RotationFailureSignal in the same stack as the alarm topic, so its rule can notify the topic (a rule target in another stack would make the stacks depend on each other)',
+      );
+    }
+    signal.rule.addTarget(
+      topicRuleTarget(
+        this.topic,
+        events.RuleTargetInput.fromText(
+          `Rotation of secret ${events.EventField.fromPath('$.detail.additionalEventData.SecretId')} failed at ${events.EventField.time}: the old credentials stay current. Look first at the rotation function log.`,
+        ),
+      ),
+    );
+  }
+
   /** ECS deployment failures (including circuit-breaker rollbacks) go to the topic as they happen. */
   private deploymentEvents(service: RedundantService): void {
     new events.Rule(this, 'DeploymentFailed', {
@@ -297,7 +324,7 @@ export class ServiceAlarms extends Construct {
         resources: [service.service.serviceArn],
         detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
       },
-      targets: [new targets.SnsTopic(this.topic)],
+      targets: [topicRuleTarget(this.topic)],
     });
   }
 }

@@ -4,7 +4,6 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,6 +12,7 @@ import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { allowLogsToUseKey, encryptedBucket, encryptedLogGroup, rotatingKey } from '../private/encryption';
 import { shipshapeFunction } from '../private/node-function';
+import { topicRuleTarget } from '../private/topic-publishers';
 import { IMAGE_VERSION_PATTERN, VersionedEcrImage } from './image-version';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgments';
 import { deployRole } from './deploy-role';
@@ -115,7 +115,7 @@ export class ReleasePipeline extends Construct {
       this.pipeline.onStateChange('Failed', {
         description: 'A release failed or was stopped',
         eventPattern: { detail: { state: ['FAILED', 'STOPPED'] } },
-        target: new targets.SnsTopic(props.topic),
+        target: topicRuleTarget(props.topic),
       });
     }
     acknowledgePipelineFindings(this);

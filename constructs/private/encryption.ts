@@ -57,19 +57,6 @@ export function encryptedLogGroup(scope: Construct, id: string, options: Encrypt
   });
 }
 
-/** Lets CloudWatch alarms of this account publish to SNS topics encrypted with `key`. */
-export function allowAlarmsToPublish(key: kms.IKey): void {
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsOfThisAccount',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }),
-  );
-}
-
 /** A private, TLS-only, versioned bucket under `key`, kept with the stack; objects expire after `expiration`. */
 export function encryptedBucket(scope: Construct, id: string, key: kms.IKey, expiration: Duration, noncurrentExpiration: Duration): s3.Bucket {
   return new s3.Bucket(scope, id, {

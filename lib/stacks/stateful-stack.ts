@@ -1,7 +1,7 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags, TimeZone } from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Duration, Fn, ReferenceStrength, RemovalPolicy, Stack, type StackProps, Tags, TimeZone } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { AppSecrets, type DrillSource, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps, RotationFailureSignal } from '../../constructs';
+import { AppSecrets, type DrillSource, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps } from '../../constructs';
 import type { DatabaseConfig, DrillConfig, ShipshapeConfig } from '../config';
 import { DRILL_OUTPUTS } from './outputs';
 
@@ -18,7 +18,6 @@ export class StatefulStack extends Stack {
   public readonly database: ResilientDatabase;
   /** The application's own secrets (undefined when the configuration declares none). */
   public readonly appSecrets?: AppSecrets;
-  public readonly rotationFailures: RotationFailureSignal;
   public readonly restoreDrill: RestoreDrill;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -44,12 +43,26 @@ export class StatefulStack extends Stack {
         encryptionKey: this.database.encryptionKey,
       });
     }
-    const rotated = [this.database.masterSecret, ...(this.database.applicationUser ? [this.database.applicationUser.secret] : [])];
-    this.rotationFailures = new RotationFailureSignal(this, 'RotationFailures', { secrets: rotated });
+    this.strengthenServiceReferences();
     this.restoreDrill = new RestoreDrill(this, 'RestoreDrill', { database: this.database, ...drillProps(props.config.drill) });
     // The CLI (`shipshape drill run|status`) finds the drill through these outputs.
     new CfnOutput(this, DRILL_OUTPUTS.stateMachine, { value: this.restoreDrill.stateMachine.stateMachineArn, description: 'Restore drill state machine' });
     new CfnOutput(this, DRILL_OUTPUTS.reportBucket, { value: this.restoreDrill.reportBucket.bucketName, description: 'Restore drill reports' });
+  }
+
+  /**
+   * The values the running service depends on are strong references (exports): the app's
+   * default weak references (`Fn::GetStackOutput`) neither block nor propagate a change, so a
+   * replaced secret, database or security group would leave the service on the old one
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html).
+   * With an export, CloudFormation refuses to replace them while the service uses them.
+   * Values that come and go with configuration (drill, alarms) stay weak: an export that a
+   * consumer stops using would block the deploy that removes it.
+   */
+  private strengthenServiceReferences(): void {
+    const { database } = this;
+    const used = [database.connectionSecret, database.masterSecret, database.securityGroup, database.cluster ?? database.instance, database.proxy, ...(this.appSecrets?.all ?? [])];
+    for (const construct of used) if (construct) CrossStackReferences.of(construct).produce(ReferenceStrength.STRONG);
   }
 
   /**

@@ -15,7 +15,7 @@ import {
   type ResilientDatabase,
   type RestoreDrill,
   RotationRollout,
-  type RotationFailureSignal,
+  RotationFailureSignal,
   ServiceAlarms,
   ServiceDashboard,
   VersionedEcrImage,
@@ -36,8 +36,6 @@ export interface StatelessStackProps extends StackProps {
   readonly appSecrets?: AppSecrets;
   /** The restore drill from the stateful stack: its alarms live here. */
   readonly drill: RestoreDrill;
-  /** Rotation failures of the database logins, from the stateful stack. */
-  readonly rotationFailures: RotationFailureSignal;
 }
 
 /**
@@ -96,11 +94,14 @@ export class StatelessStack extends Stack {
       encryptionKey: this.service.encryptionKey,
     });
     const { alarms } = props.config;
+    // Here, beside the alarm topic it notifies, so the rule can target the topic.
+    const rotated = [props.database.masterSecret, ...(props.database.applicationUser ? [props.database.applicationUser.secret] : [])];
+    const rotationFailures = new RotationFailureSignal(this, 'RotationFailures', { secrets: rotated });
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       service: this.service,
       database: props.database,
       drill: props.drill,
-      rotationFailures: props.rotationFailures,
+      rotationFailures,
       emails: alarms.emails,
       webhooks: alarms.webhooks,
       thresholds: alarms.thresholds,

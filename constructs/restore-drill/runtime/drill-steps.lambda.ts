@@ -7,6 +7,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { cleanup } from './cleanup';
 import type { DrillClients } from './drill-clients';
+import { DRILL_METRICS_SERVICE, DRILL_NAMESPACE } from './drill-metrics';
 import type { DrillState } from './drill-state';
 import { pickSource } from './pick-source';
 import { type DrillMetric, report } from './report';
@@ -23,7 +24,7 @@ export type DrillStepName = keyof typeof STEPS | 'report';
 
 function publishMetrics(metrics: DrillMetric[], database: string): void {
   for (const metric of metrics) {
-    const single = new Metrics({ namespace: 'shipshape/RestoreDrill', serviceName: 'shipshape-restore-drill' }).singleMetric();
+    const single = new Metrics({ namespace: DRILL_NAMESPACE, serviceName: DRILL_METRICS_SERVICE }).singleMetric();
     single.addDimension('Database', database);
     if (metric.check) single.addDimension('Check', metric.check);
     single.addMetric(metric.name, metric.unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count, metric.value);

@@ -5,10 +5,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { sweep, type SweepResult } from './cleanup';
+import { DRILL_METRICS_SERVICE, DRILL_NAMESPACE } from './drill-metrics';
 import { daysSinceLastSuccess } from './freshness';
 
 const logger = new Logger({ serviceName: 'shipshape-restore-drill-sweeper' });
-const metrics = new Metrics({ namespace: 'shipshape/RestoreDrill', serviceName: 'shipshape-restore-drill-sweeper' });
+const metrics = new Metrics({ namespace: DRILL_NAMESPACE, serviceName: DRILL_METRICS_SERVICE });
 const clients = { rds: new RDSClient({}), backup: new BackupClient({}), now: () => new Date() };
 const sfn = new SFNClient({});
 

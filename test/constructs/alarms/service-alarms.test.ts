@@ -114,14 +114,59 @@ test('ECS deployment failures and rollbacks of this service go to the topic', ()
   });
 });
 
-test('the topic is KMS-encrypted and TLS-only, with email and HTTPS subscriptions; its key lets CloudWatch and EventBridge publish', () => {
+test('the topic is KMS-encrypted and TLS-only, with email and HTTPS subscriptions', () => {
   template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsNotificationsKey'), 'Arn'] } });
   template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://hooks.example.com/x' });
-  template.hasResourceProperties('AWS::KMS::Key', {
-    KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] } })]) },
-  });
   template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+});
+
+describe('who may publish to the alarm topic', () => {
+  const topicStatements = () => {
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: Match.stringLikeRegexp('^AlarmsNotificationsTopic') }] } })) as Array<{
+      Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } };
+    }>;
+    return policy.Properties.PolicyDocument.Statement;
+  };
+  const servicePrincipal = (s: Record<string, unknown>) => (s.Principal as { Service?: string } | undefined)?.Service;
+
+  test.each([
+    ['cloudwatch.amazonaws.com', ':cloudwatch:', ':alarm:*'],
+    ['events.amazonaws.com', ':events:', ':rule/*'],
+  ])('%s of this account only: aws:SourceAccount and aws:SourceArn on the topic', (service, arnService, arnResource) => {
+    const statements = topicStatements().filter((s) => servicePrincipal(s) === service && s.Effect === 'Allow');
+    expect(statements).toHaveLength(1);
+    const conditions = JSON.stringify(stack.resolve(statements[0].Condition));
+    expect(conditions).toContain('"aws:SourceAccount":{"Ref":"AWS::AccountId"}');
+    expect(conditions).toContain(arnService);
+    expect(conditions).toContain(arnResource);
+  });
+
+  test('no statement admits a service publisher without a source condition', () => {
+    for (const statement of topicStatements().filter((s) => servicePrincipal(s) && s.Effect === 'Allow')) expect(statement.Condition).toBeDefined();
+  });
+
+  test('the key lets CloudWatch (for this account\'s alarms) and EventBridge encrypt notifications', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+          Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+  });
+
+  test('a failed rotation is routed to the topic with a readable message', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.secretsmanager'], detail: { eventName: ['RotationFailed'] } },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^AlarmsNotificationsTopic') }, InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike({ 'detail-additionalEventData-SecretId': '$.detail.additionalEventData.SecretId' }) }) })],
+    });
+  });
 });
 
 test('the dashboard shows RED, tasks, database, drills and the alarm status', () => {
@@ -180,4 +225,11 @@ describe('choices and bad input', () => {
   ])('%j', (props, message) => {
     expect(() => build(props as Partial<ServiceAlarmsProps>)).toThrow(message);
   });
+});
+
+test('a rotation signal in another stack than the topic is refused with what to do', () => {
+  const other = new Stack(undefined, 'Data');
+  const db = new ResilientDatabase(other, 'Database', { vpc: new ProductionNetwork(other, 'Network').vpc });
+  const signal = new RotationFailureSignal(other, 'Rotation', { secrets: [db.masterSecret] });
+  expect(() => build({ rotationFailures: signal })).toThrow(/ServiceAlarms.rotationFailures: create the RotationFailureSignal in the same stack as the alarm topic/);
 });
