@@ -75,3 +75,33 @@ export function restoreStatements(props: RestoreStatementsProps): iam.PolicyStat
     }),
   ];
 }
+
+/**
+ * The database key, for the steps: a restore of an encrypted snapshot lets RDS use it through a
+ * grant (kms:CreateGrant, kms:DescribeKey), and turning on ManageMasterUserPassword with the key
+ * as MasterUserSecretKmsKeyId takes kms:DescribeKey from the caller, plus kms:Decrypt,
+ * kms:GenerateDataKey and kms:CreateGrant from whoever names a customer managed key, see
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html#rds-secrets-manager-permissions
+ * (the same list for RDS instances: .../AmazonRDS/latest/UserGuide/rds-secrets-manager.html).
+ */
+export function databaseKeyStatement(keyArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DatabaseKeyForCopiesAndTheirSecrets',
+    actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
+    resources: [keyArn],
+  });
+}
+
+/**
+ * The database key, for the validator: GetSecretValue makes Secrets Manager call kms:Decrypt on
+ * the secret's key as the caller; allowed only through Secrets Manager (kms:ViaService), see
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html#security-encryption-authz
+ */
+export function decryptCopySecretsStatement(keyArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DecryptDrillCopySecretsViaSecretsManager',
+    actions: ['kms:Decrypt'],
+    resources: [keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+  });
+}

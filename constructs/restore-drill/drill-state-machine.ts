@@ -50,10 +50,10 @@ export function drillDefinition(scope: Construct, props: DrillDefinitionProps): 
   const cleanup = step('Cleanup', 'cleanup');
   cleanup.addRetry({ errors: ['States.ALL'], maxAttempts: 3, interval: Duration.minutes(1), backoffRate: 2 });
   const waitCleanup = wait('WaitForCleanup');
-  const cleanupFailed = new sfn.Fail(scope, 'CleanupFailed', {
-    error: 'CleanupFailed',
-    cause: 'The drill copy could not be deleted; the sweeper deletes drill copies older than its bound',
-  });
+  // The execution fails with the cleanup's own error: CleanupTimeout when the copy outlived the
+  // cleanup bound (CLEANUP_TIMEOUT_MINUTES), or why the delete failed. The failed-drill alarm
+  // counts it; the sweeper deletes tagged drill copies older than its bound.
+  const cleanupFailed = new sfn.Fail(scope, 'CleanupFailed', { errorPath: '$.cleanupError.Error', causePath: '$.cleanupError.Cause' });
   const succeeded = new sfn.Succeed(scope, 'DrillSucceeded');
   const failed = new sfn.Fail(scope, 'DrillFailed', { error: 'DrillFailed', cause: 'See the drill report: a step failed or a check did not pass' });
 

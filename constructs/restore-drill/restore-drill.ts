@@ -17,12 +17,12 @@ import { DatabaseEngine } from '../database/postgres-versions';
 import { allowAlarmsToPublish, encryptedBucket, encryptedLogGroup } from '../private/encryption';
 import { acknowledgeFunctionFindings, shipshapeFunction } from '../private/node-function';
 import { acknowledgeDrillFindings } from './drill-acknowledgments';
-import { deleteCopiesStatement, describeStatement, restoreStatements } from './drill-permissions';
+import { databaseKeyStatement, decryptCopySecretsStatement, deleteCopiesStatement, describeStatement, restoreStatements } from './drill-permissions';
 import { drillFailedAlarmProps, drillStaleAlarmProps } from './drill-alarms';
 import { drillDefinition } from './drill-state-machine';
 import { validateDrillProps } from './validate-drill-props';
 import type { RestoreDrillProps } from './restore-drill-props';
-import { DRILL_NAME_PREFIX, type DrillConfig, type DrillSourceConfig } from './runtime/drill-state';
+import { CLEANUP_TIMEOUT_MINUTES, DRILL_NAME_PREFIX, type DrillConfig, type DrillSourceConfig } from './runtime/drill-state';
 
 const NAMESPACE = 'shipshape/RestoreDrill';
 
@@ -131,8 +131,9 @@ export class RestoreDrill extends Construct {
         drillDefinition(this, { config, steps: this.stepsFunction, validator: this.validatorFunction, pollInterval }),
       ),
       comment: `Restore drill of ${database.identifier}`,
-      // Past the restore bound, with room for the report and the cleanup loop.
-      timeout: restoreTimeout.plus(Duration.hours(1)),
+      // Past the restore bound and the cleanup bound (so the cleanup's own CleanupTimeout comes
+      // first), with an hour for polling, validation, the report and retries.
+      timeout: restoreTimeout.plus(Duration.minutes(CLEANUP_TIMEOUT_MINUTES)).plus(Duration.hours(1)),
       tracingEnabled: true,
       logs: {
         destination: encryptedLogGroup(this, 'StateMachineLogs', { key, retention: logRetention, removalPolicy: RemovalPolicy.DESTROY }),
@@ -220,8 +221,7 @@ export class RestoreDrill extends Construct {
     steps.addToRolePolicy(describeStatement());
     steps.addToRolePolicy(deleteCopiesStatement());
     for (const statement of restoreStatements({ sourceArn: database.arn, subnetGroupName })) steps.addToRolePolicy(statement);
-    // Restoring an encrypted snapshot lets RDS use the key through a grant for the copy.
-    database.encryptionKey.grant(steps, 'kms:CreateGrant', 'kms:DescribeKey');
+    steps.addToRolePolicy(databaseKeyStatement(database.encryptionKey.keyArn));
     this.reportBucket.grantPut(steps, 'drills/*');
     this.topic.grantPublish(steps);
     if ((props.source ?? { mode: 'latest-snapshot' }).mode === 'backup-vault') {
@@ -251,6 +251,7 @@ export class RestoreDrill extends Construct {
         },
       }),
     );
+    validator.addToRolePolicy(decryptCopySecretsStatement(database.encryptionKey.keyArn));
 
     const sweeper = this.sweeperFunction;
     sweeper.addToRolePolicy(describeStatement());

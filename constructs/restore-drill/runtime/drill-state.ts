@@ -2,6 +2,11 @@
 export const DRILL_TAG = 'shipshape:drill';
 /** Every drill resource name starts with this; IAM lets the drill create only such names. */
 export const DRILL_NAME_PREFIX = 'shipshape-drill-';
+/**
+ * How long the cleanup may poll before the execution fails with `CleanupTimeout` (the hourly
+ * sweeper then deletes what is left, once it is tagged and older than its bound).
+ */
+export const CLEANUP_TIMEOUT_MINUTES = 60;
 
 export type DrillEngine = 'aurora-serverless-v2' | 'rds-multi-az';
 
@@ -101,6 +106,8 @@ export interface DrillState {
   /** Set by the state machine's Catch: what failed. */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
   readonly cleaned?: boolean;
+  /** ISO time of the first cleanup poll: the cleanup bound counts from here. */
+  readonly cleanupStartedAt?: string;
   readonly reportKey?: string;
 }
 

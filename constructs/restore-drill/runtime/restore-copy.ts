@@ -16,6 +16,8 @@ import { type DrillClients, DrillError } from './drill-clients';
 import { drillId, type DrillState, drillTags } from './drill-state';
 
 const AURORA = 'aurora-serverless-v2';
+/** An Aurora copy's Serverless v2 capacity range, in ACU. */
+const COPY_CAPACITY = { MinCapacity: 0.5, MaxCapacity: 4 };
 
 /** The Aurora copy's one instance: the drill id with a suffix, within RDS's 63 characters. */
 export function drillInstanceId(drillId: string): string {
@@ -52,7 +54,7 @@ export async function startRestore(state: DrillState, clients: DrillClients): Pr
       DeletionProtection: false,
       EnableIAMDatabaseAuthentication: false,
       CopyTagsToSnapshot: false,
-      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 },
+      ServerlessV2ScalingConfiguration: COPY_CAPACITY,
       Tags: tags,
     };
     if (source.kind === 'snapshot') {
@@ -92,7 +94,10 @@ function assertWithinTimeout(state: DrillState, clients: DrillClients): void {
   }
 }
 
-/** Step 3 (polled by the state machine): is the restored cluster or instance available? */
+/**
+ * Step 3 (polled by the state machine): is the restored cluster or instance available, and an
+ * Aurora cluster ready for its db.serverless instance?
+ */
 export async function checkRestore(state: DrillState, clients: DrillClients): Promise<DrillState> {
   assertWithinTimeout(state, clients);
   if (state.restoreJobId) {
@@ -106,15 +111,36 @@ export async function checkRestore(state: DrillState, clients: DrillClients): Pr
       await clients.rds.send(new AddTagsToResourceCommand({ ResourceName: job.CreatedResourceArn, Tags: drillTags(state) }));
     }
   }
-  return { ...state, ready: (await status(state, clients)).available };
+  const copy = await status(state, clients);
+  if (copy.available && copy.capacitySet === false) {
+    // RDS adds a db.serverless instance only to a cluster with a Serverless v2 capacity range; a
+    // cluster AWS Backup restores comes without one (its documented Aurora restore metadata has
+    // no key for it): set it, then poll until the cluster shows it.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html#aurora-serverless-v2.requirements.capacity-range
+    // https://docs.aws.amazon.com/aws-backup/latest/devguide/restoring-aur.html
+    await clients.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: state.clusterIdentifier, ServerlessV2ScalingConfiguration: COPY_CAPACITY, ApplyImmediately: true }));
+    return { ...state, ready: false };
+  }
+  return { ...state, ready: copy.available };
 }
 
-async function status(state: DrillState, clients: DrillClients): Promise<{ available: boolean; secretArn?: string; host?: string; port?: number }> {
+interface CopyStatus {
+  readonly available: boolean;
+  /** Aurora: whether the cluster has the copy's Serverless v2 capacity range. */
+  readonly capacitySet?: boolean;
+  readonly secretArn?: string;
+  readonly host?: string;
+  readonly port?: number;
+}
+
+async function status(state: DrillState, clients: DrillClients): Promise<CopyStatus> {
   if (state.config.engine === AURORA) {
     const out = await clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: state.clusterIdentifier }));
     const cluster = out.DBClusters?.[0];
+    const capacity = cluster?.ServerlessV2ScalingConfiguration;
     return {
       available: cluster?.Status === 'available',
+      capacitySet: capacity?.MinCapacity === COPY_CAPACITY.MinCapacity && capacity.MaxCapacity === COPY_CAPACITY.MaxCapacity,
       secretArn: cluster?.MasterUserSecret?.SecretStatus === 'active' ? cluster.MasterUserSecret.SecretArn : undefined,
       host: cluster?.Endpoint,
       port: cluster?.Port,
@@ -134,9 +160,12 @@ async function status(state: DrillState, clients: DrillClients): Promise<{ avail
  * Step 4: makes the copy reachable for validation. Aurora restores a cluster without instances,
  * so one Serverless v2 instance is added. The copy keeps the master password of snapshot time,
  * which rotation may have changed since: RDS manages a new one in Secrets Manager instead (no
- * password ever passes through the drill's state).
+ * password ever passes through the drill's state), encrypted with the database's own key rather
+ * than `aws/secretsmanager`, so reading it takes kms:Decrypt on that key (drill-permissions.ts).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html
  */
 export async function prepareAccess(state: DrillState, clients: DrillClients): Promise<DrillState> {
+  const managedPassword = { ManageMasterUserPassword: true, MasterUserSecretKmsKeyId: state.config.kmsKeyArn, ApplyImmediately: true };
   if (state.config.engine === AURORA) {
     const instanceIdentifier = drillInstanceId(drillId(state));
     try {
@@ -153,10 +182,10 @@ export async function prepareAccess(state: DrillState, clients: DrillClients): P
     } catch (error) {
       if (!(error instanceof DBInstanceAlreadyExistsFault)) throw error;
     }
-    await clients.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: state.clusterIdentifier, ManageMasterUserPassword: true, ApplyImmediately: true }));
+    await clients.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: state.clusterIdentifier, ...managedPassword }));
     return { ...state, instanceIdentifier, ready: false };
   }
-  await clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: state.instanceIdentifier, ManageMasterUserPassword: true, ApplyImmediately: true }));
+  await clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: state.instanceIdentifier, ...managedPassword }));
   return { ...state, ready: false };
 }
 
@@ -171,6 +200,6 @@ export async function checkAccess(state: DrillState, clients: DrillClients): Pro
   }
   const ready = copy.available && instanceReady && copy.secretArn !== undefined && copy.host !== undefined;
   return ready
-    ? { ...state, ready, masterSecretArn: copy.secretArn, endpoint: { host: copy.host as string, port: copy.port ?? 5432 } }
+    ? { ...state, ready, masterSecretArn: copy.secretArn, endpoint: { host: copy.host, port: copy.port ?? 5432 } }
     : { ...state, ready };
 }

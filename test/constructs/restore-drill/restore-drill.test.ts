@@ -59,11 +59,11 @@ describe('the drill state machine', () => {
     expect(definition.States.WaitForCleanup).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'Cleanup' });
   });
 
-  test('waits are Step Functions waits; every task has a timeout; the whole drill has one (restore bound + 1 h)', () => {
+  test('waits are Step Functions waits; every task has a timeout; the whole drill has one (restore bound + cleanup bound + 1 h)', () => {
     expect(definition.States.WaitForRestore).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'CheckRestore' });
     expect(definition.States.WaitForAccess).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'CheckAccess' });
     for (const [name, state] of tasks) expect({ name, timeout: state.TimeoutSeconds }).toEqual({ name, timeout: expect.any(Number) });
-    expect(definition.TimeoutSeconds).toBe(4 * 3600);
+    expect(definition.TimeoutSeconds).toBe(5 * 3600);
   });
 
   test('a failed drill ends the execution as failed (the alarm and the success history depend on it)', () => {

@@ -40,7 +40,8 @@ export interface RunResult {
 /**
  * Runs the drill's steps the way its state machine does (see drill-state-machine.ts): every
  * step before the report catches into `$.error` and goes on to the report and the cleanup; polls
- * advance a virtual clock by one minute; the cleanup is retried 3 times and polled until done.
+ * advance a virtual clock by one minute; the cleanup is retried 3 times and polled until done
+ * (the cleanup bounds itself: past CLEANUP_TIMEOUT_MINUTES it throws CleanupTimeout).
  */
 export async function runDrill(config: DrillConfig, validate: (state: DrillState) => Promise<DrillState>): Promise<RunResult> {
   let clock = START.getTime();
@@ -75,7 +76,7 @@ export async function runDrill(config: DrillConfig, validate: (state: DrillState
   } catch {
     // Catch → cleanup, as in the state machine.
   }
-  for (let round = 0; round < 30; round++) {
+  for (;;) {
     let cleaned: boolean;
     let failures = 0;
     for (;;) {
@@ -84,7 +85,8 @@ export async function runDrill(config: DrillConfig, validate: (state: DrillState
         cleaned = state.cleaned === true;
         break;
       } catch (error) {
-        if (++failures >= 4) return { state: { ...state, error: { Error: (error as Error).name } }, outcome: 'cleanup-failed', metrics };
+        const { name, message } = error as Error;
+        if (++failures >= 4) return { state: { ...state, error: { Error: name, Cause: message } }, outcome: 'cleanup-failed', metrics };
       }
     }
     if (cleaned) break;

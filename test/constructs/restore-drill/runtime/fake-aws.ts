@@ -17,6 +17,7 @@ import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   InvalidDBClusterStateFault,
+  InvalidDBInstanceStateFault,
   ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
   RDSClient,
@@ -34,6 +35,7 @@ import {
   type ModifyDBInstanceCommandInput,
   type RestoreDBInstanceFromDBSnapshotCommandInput,
   type RestoreDBInstanceToPointInTimeCommandInput,
+  type ServerlessV2ScalingConfiguration,
   type Tag,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -44,6 +46,10 @@ interface FakeResource {
   /** Describe calls left before a creating/modifying resource becomes available. */
   pending: number;
   secretArn?: string;
+  /** The key RDS encrypts the managed master secret with. */
+  secretKmsKeyId?: string;
+  /** Aurora: the cluster's Serverless v2 capacity range. */
+  capacity?: ServerlessV2ScalingConfiguration;
   members: string[];
   created: Date;
   cluster?: string;
@@ -62,6 +68,8 @@ export class FakeAws {
   /** Describes before a new resource is available; Infinity = never. */
   public describesUntilAvailable = 2;
   public restoreJobStatus: 'RUNNING' | 'COMPLETED' | 'FAILED' = 'COMPLETED';
+  /** The ARN of what the restore job created. */
+  private restoredArn?: string;
 
   constructor(now: () => Date) {
     const nf = (kind: 'cluster' | 'instance', id: string) =>
@@ -82,8 +90,8 @@ export class FakeAws {
     this.rds.on(DescribeDBSnapshotsCommand).resolves({
       DBSnapshots: [{ DBSnapshotIdentifier: 'rds:db-2026-11-22', Status: 'available', SnapshotCreateTime: new Date('2026-11-22T03:10:00Z') }],
     });
-    const restoreCluster = (input: { DBClusterIdentifier?: string; Tags?: Tag[] }) => {
-      this.clusters.set(input.DBClusterIdentifier as string, create(input.Tags));
+    const restoreCluster = (input: { DBClusterIdentifier?: string; Tags?: Tag[]; ServerlessV2ScalingConfiguration?: ServerlessV2ScalingConfiguration }) => {
+      this.clusters.set(input.DBClusterIdentifier as string, { ...create(input.Tags), capacity: input.ServerlessV2ScalingConfiguration });
       return {};
     };
     const restoreInstance = (id: string, tags?: Tag[]) => {
@@ -95,20 +103,37 @@ export class FakeAws {
     this.rds.on(RestoreDBInstanceFromDBSnapshotCommand).callsFake((input: RestoreDBInstanceFromDBSnapshotCommandInput) => restoreInstance(input.DBInstanceIdentifier as string, input.Tags));
     this.rds.on(RestoreDBInstanceToPointInTimeCommand).callsFake((input: RestoreDBInstanceToPointInTimeCommandInput) => restoreInstance(input.TargetDBInstanceIdentifier as string, input.Tags));
     this.rds.on(CreateDBInstanceCommand).callsFake((input: CreateDBInstanceCommandInput) => {
+      const cluster = this.clusters.get(input.DBClusterIdentifier as string);
+      if (input.DBInstanceClass === 'db.serverless' && !cluster?.capacity) {
+        // Documented requirement; the exact error code RDS returns is an assumption.
+        throw Object.assign(new Error('Set the Serverless v2 scaling configuration on the cluster before creating a db.serverless instance'), {
+          name: 'InvalidParameterCombination',
+        });
+      }
       restoreInstance(input.DBInstanceIdentifier as string, input.Tags);
       (this.instances.get(input.DBInstanceIdentifier as string) as FakeResource).cluster = input.DBClusterIdentifier;
       this.clusters.get(input.DBClusterIdentifier as string)?.members.push(input.DBInstanceIdentifier as string);
       return {};
     });
-    const modify = (r: FakeResource | undefined, id: string) => {
-      if (!r) throw nf('cluster', id);
+    const modify = (kind: 'cluster' | 'instance', id: string, input: ModifyDBClusterCommandInput | ModifyDBInstanceCommandInput) => {
+      const r = (kind === 'cluster' ? this.clusters : this.instances).get(id);
+      if (!r) throw nf(kind, id);
+      if (r.status !== 'available') {
+        const message = `${id} is ${r.status}, not available`;
+        throw kind === 'cluster' ? new InvalidDBClusterStateFault({ message, $metadata: {} }) : new InvalidDBInstanceStateFault({ message, $metadata: {} });
+      }
       r.status = 'modifying';
       r.pending = this.describesUntilAvailable;
-      r.secretArn = `arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!${id}`;
+      if ('ServerlessV2ScalingConfiguration' in input && input.ServerlessV2ScalingConfiguration) r.capacity = input.ServerlessV2ScalingConfiguration;
+      if (input.ManageMasterUserPassword) {
+        r.secretArn = `arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!${id}`;
+        // Without MasterUserSecretKmsKeyId, RDS encrypts the secret with the AWS managed key.
+        r.secretKmsKeyId = input.MasterUserSecretKmsKeyId ?? 'alias/aws/secretsmanager';
+      }
       return {};
     };
-    this.rds.on(ModifyDBClusterCommand).callsFake((input: ModifyDBClusterCommandInput) => modify(this.clusters.get(input.DBClusterIdentifier as string), input.DBClusterIdentifier as string));
-    this.rds.on(ModifyDBInstanceCommand).callsFake((input: ModifyDBInstanceCommandInput) => modify(this.instances.get(input.DBInstanceIdentifier as string), input.DBInstanceIdentifier as string));
+    this.rds.on(ModifyDBClusterCommand).callsFake((input: ModifyDBClusterCommandInput) => modify('cluster', input.DBClusterIdentifier as string, input));
+    this.rds.on(ModifyDBInstanceCommand).callsFake((input: ModifyDBInstanceCommandInput) => modify('instance', input.DBInstanceIdentifier as string, input));
     this.rds.on(DescribeDBClustersCommand).callsFake((input: DescribeDBClustersCommandInput) => {
       const id = input.DBClusterIdentifier;
       if (id === undefined) {
@@ -157,13 +182,16 @@ export class FakeAws {
     this.backup.on(StartRestoreJobCommand).callsFake((input: StartRestoreJobCommandInput) => {
       // AWS Backup restores without the drill tags: the drill adds them.
       const id = (input.Metadata?.DBClusterIdentifier ?? input.Metadata?.DBInstanceIdentifier) as string;
-      if (this.restoreJobStatus !== 'FAILED') (input.Metadata?.DBClusterIdentifier ? this.clusters : this.instances).set(id, create([]));
+      const aurora = input.Metadata?.DBClusterIdentifier !== undefined;
+      // Restored without a Serverless v2 capacity range (nothing in the metadata sets one).
+      if (this.restoreJobStatus !== 'FAILED') (aurora ? this.clusters : this.instances).set(id, create([]));
+      this.restoredArn = `arn:aws:rds:eu-west-1:111111111111:${aurora ? 'cluster' : 'db'}:${id}`;
       return { RestoreJobId: 'restore-job-1' };
     });
     this.backup.on(DescribeRestoreJobCommand).callsFake(() => ({
       Status: this.restoreJobStatus,
       StatusMessage: this.restoreJobStatus === 'FAILED' ? 'Insufficient capacity' : undefined,
-      CreatedResourceArn: this.restoreJobStatus === 'COMPLETED' ? `arn:aws:rds:eu-west-1:111111111111:cluster:${[...this.clusters.keys()][0]}` : undefined,
+      CreatedResourceArn: this.restoreJobStatus === 'COMPLETED' ? this.restoredArn : undefined,
     }));
   }
 
@@ -177,7 +205,8 @@ export class FakeAws {
       Endpoint: `${id}.cluster-abc.eu-west-1.rds.amazonaws.com`,
       Port: 5432,
       LatestRestorableTime: new Date('2026-11-23T05:55:00Z'),
-      MasterUserSecret: c.secretArn && c.status === 'available' ? { SecretArn: c.secretArn, SecretStatus: 'active' } : undefined,
+      ServerlessV2ScalingConfiguration: c.capacity,
+      MasterUserSecret: c.secretArn && c.status === 'available' ? { SecretArn: c.secretArn, SecretStatus: 'active', KmsKeyId: c.secretKmsKeyId } : undefined,
     };
   }
 
@@ -190,7 +219,7 @@ export class FakeAws {
       InstanceCreateTime: i.created,
       Endpoint: { Address: `${id}.abc.eu-west-1.rds.amazonaws.com`, Port: 5432 },
       LatestRestorableTime: new Date('2026-11-23T05:55:00Z'),
-      MasterUserSecret: i.secretArn && i.status === 'available' ? { SecretArn: i.secretArn, SecretStatus: 'active' } : undefined,
+      MasterUserSecret: i.secretArn && i.status === 'available' ? { SecretArn: i.secretArn, SecretStatus: 'active', KmsKeyId: i.secretKmsKeyId } : undefined,
     };
   }
 
