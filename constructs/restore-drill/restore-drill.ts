@@ -14,7 +14,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DatabaseEngine } from '../database/postgres-versions';
-import { allowAlarmsToPublish, encryptedBucket, encryptedLogGroup } from '../private/encryption';
+import { encryptedBucket, encryptedLogGroup } from '../private/encryption';
+import { admitServicePublishers } from '../private/topic-publishers';
 import { acknowledgeFunctionFindings, shipshapeFunction } from '../private/node-function';
 import { acknowledgeDrillFindings } from './drill-acknowledgments';
 import { databaseKeyStatement, decryptCopySecretsStatement, deleteCopiesStatement, describeStatement, restoreStatements } from './drill-permissions';
@@ -22,9 +23,9 @@ import { drillFailedAlarmProps, drillStaleAlarmProps } from './drill-alarms';
 import { drillDefinition } from './drill-state-machine';
 import { validateDrillProps } from './validate-drill-props';
 import type { RestoreDrillProps } from './restore-drill-props';
+import { DRILL_METRICS_SERVICE, DRILL_NAMESPACE } from './runtime/drill-metrics';
 import { CLEANUP_TIMEOUT_MINUTES, DRILL_NAME_PREFIX, type DrillConfig, type DrillSourceConfig } from './runtime/drill-state';
 
-const NAMESPACE = 'shipshape/RestoreDrill';
 
 /**
  * Proves a `ResilientDatabase`'s backups on a schedule: restores a temporary copy (snapshot,
@@ -67,7 +68,7 @@ export class RestoreDrill extends Construct {
 
     this.reportBucket = encryptedBucket(this, 'Reports', key, Duration.days(400), Duration.days(30));
     this.topic = props.topic ?? new sns.Topic(this, 'Topic', { displayName: 'shipshape restore drills', masterKey: key, enforceSSL: true });
-    if (!props.topic) allowAlarmsToPublish(key);
+    if (!props.topic) admitServicePublishers(this.topic, key, ['cloudwatch-alarms']);
 
     const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
       vpc: database.vpc,
@@ -261,7 +262,8 @@ export class RestoreDrill extends Construct {
   }
 
   private drillMetric(metricName: string, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { Database: this.databaseLabel }, ...options });
+    // The exact dimension set the drill's Lambdas emit: Powertools adds `service` to each metric.
+    return new cloudwatch.Metric({ namespace: DRILL_NAMESPACE, metricName, dimensionsMap: { service: DRILL_METRICS_SERVICE, Database: this.databaseLabel }, ...options });
   }
 
   /** 1 when a drill succeeded, 0 when it failed (per drill, Sum). */

@@ -129,6 +129,21 @@ describe('least privilege', () => {
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
+
+  test('the drill topic admits this account\'s CloudWatch alarms, and keeps TLS-only publishing', () => {
+    const sourceConditions = { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': Match.anyValue() } };
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: sourceConditions }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Condition: sourceConditions })]) },
+    });
+  });
 });
 
 describe('alarms for the alarms capability', () => {
@@ -150,6 +165,10 @@ describe('alarms for the alarms capability', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'shipshape/RestoreDrill',
       MetricName: 'DaysSinceLastSuccess',
+      Dimensions: [
+        { Name: 'Database', Value: drill.databaseLabel },
+        { Name: 'service', Value: 'shipshape-restore-drill' },
+      ],
       Threshold: 10,
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 3,
@@ -157,7 +176,8 @@ describe('alarms for the alarms capability', () => {
       TreatMissingData: 'breaching',
     });
     expect(drill.metricRtoSeconds().metricName).toBe('RtoSeconds');
-    expect(drill.metricRpoSeconds().dimensions).toEqual({ Database: drill.databaseLabel });
+    // Powertools adds `service` to every metric the drill's Lambdas emit.
+    expect(drill.metricRpoSeconds().dimensions).toEqual({ service: 'shipshape-restore-drill', Database: drill.databaseLabel });
   });
 });
 
