@@ -1,4 +1,4 @@
-import { Aws, CfnMapping, type Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, type Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -33,10 +33,13 @@ export function accessLogBucket(scope: Construct, id: string, retention: Duratio
 }
 
 /**
- * Sends `loadBalancer`'s access logs to `bucket`. With a known region this is CDK's own
- * `logAccessLogs`. In an environment-agnostic stack the region's ELB log-delivery account comes
- * from a mapping of the regions that have one (all opened before August 2022); in a newer region
- * the deploy stops at the mapping: set the stack's region so CDK grants the log delivery service.
+ * Sends `loadBalancer`'s access logs to `bucket`, in any region. With a known region this is
+ * CDK's own `logAccessLogs`. An environment-agnostic stack grants both ways ELB delivers logs
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy):
+ * the log delivery service principal, which regions opened since August 2022 use, and the
+ * region's ELB account, which older regions use. No `Fn::FindInMap`: it fails the deploy for a
+ * region its mapping does not list, even inside an `Fn::If` branch not taken. Commercial regions
+ * only: in GovCloud or China, set the stack's region.
  */
 export function sendAccessLogs(loadBalancer: elbv2.ApplicationLoadBalancer, bucket: s3.Bucket): void {
   const stack = Stack.of(loadBalancer);
@@ -44,15 +47,20 @@ export function sendAccessLogs(loadBalancer: elbv2.ApplicationLoadBalancer, buck
     loadBalancer.logAccessLogs(bucket);
     return;
   }
-  const accounts = RegionInfo.regionMap(FactName.ELBV2_ACCOUNT);
-  const mapping = new CfnMapping(loadBalancer, 'ElbLogDeliveryAccounts', {
-    mapping: Object.fromEntries(Object.entries(accounts).map(([region, account]) => [region, { account }])),
-  });
   const logObjects = bucket.arnForObjects(`AWSLogs/${Aws.ACCOUNT_ID}/*`);
   bucket.addToResourcePolicy(
     new iam.PolicyStatement({
+      sid: 'ElbLogDeliveryService',
       actions: ['s3:PutObject'],
-      principals: [new iam.AccountPrincipal(mapping.findInMap(Aws.REGION, 'account'))],
+      principals: [new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com')],
+      resources: [logObjects],
+    }),
+  );
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'ElbLogDeliveryAccountOfOlderRegions',
+      actions: ['s3:PutObject'],
+      principals: elbAccountPrincipals(),
       resources: [logObjects],
     }),
   );
@@ -60,4 +68,18 @@ export function sendAccessLogs(loadBalancer: elbv2.ApplicationLoadBalancer, buck
   loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
   // The policy must exist before the load balancer checks it can write.
   loadBalancer.node.addDependency(bucket);
+}
+
+/**
+ * The ELB log-delivery account of every commercial region that has one. Granting them all needs
+ * no condition on the region (conditions per region exhaust CloudFormation's template validation);
+ * it adds nothing an outsider can use: each is an AWS-owned account that delivers only its own
+ * region's logs, a bucket receives logs only from its own region, and the grant is limited to
+ * this account's log prefix.
+ */
+function elbAccountPrincipals(): iam.IPrincipal[] {
+  return Object.entries(RegionInfo.regionMap(FactName.ELBV2_ACCOUNT))
+    .filter(([region]) => RegionInfo.get(region).partition === 'aws')
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, account]) => new iam.AccountPrincipal(account));
 }
