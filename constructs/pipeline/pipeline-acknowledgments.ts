@@ -41,7 +41,13 @@ export function acknowledgePipelineFindings(pipeline: ReleasePipeline): void {
     'The wildcard is the stack id suffix of this one stack.',
   );
   const deployPolicy = pipeline.deployRole.node.tryFindChild('DefaultPolicy');
-  ackAll(deployPolicy, ['Resource::*'], 'ecs:RegisterTaskDefinition, DeregisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions.');
+  ackAll(deployPolicy, ['Resource::*'], 'ecs:DeregisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions (Service Authorization Reference).');
+  const service = pipeline.service;
+  ackAll(
+    deployPolicy,
+    [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service-deployment/<${logicalId(service.cluster)}>/<${logicalId(service.service)}.Name>/*`],
+    'The wildcard is the deployment id of this one service: CloudFormation follows, and on a cancelled update stops, the deployment its update starts.',
+  );
   ackAll(
     deployPolicy,
     ['Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/cdk-bootstrap/*'],
