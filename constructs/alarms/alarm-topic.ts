@@ -46,7 +46,7 @@ export class AlarmTopic extends Construct {
     }
     this.encryptionKey = props.encryptionKey ?? rotatingKey(this, 'Key', 'shipshape alarm notifications');
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'shipshape alarms', masterKey: this.encryptionKey, enforceSSL: true });
-    admitServicePublishers(this.topic, this.encryptionKey, ['cloudwatch-alarms', 'eventbridge-rules']);
+    admitServicePublishers(this.topic, ['cloudwatch-alarms', 'eventbridge-rules']);
     for (const email of props.emails ?? []) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     for (const url of props.webhooks ?? []) this.topic.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
   }

@@ -11,7 +11,7 @@ import type { RotationFailureSignal } from '../secrets/rotation-failure-signal';
 import type { RedundantService, RollbackTrigger } from '../service/redundant-service';
 import { type AlarmName, type AlarmThresholds, resolveThresholds } from './alarm-thresholds';
 import { acknowledge } from '../private/acknowledge';
-import { topicRuleTarget } from '../private/topic-publishers';
+import { admitServicePublishers, topicRuleTarget } from '../private/topic-publishers';
 import { AlarmTopic } from './alarm-topic';
 import type { AlarmSpec } from './alarm-spec';
 import { releaseAlarmSpecs } from './release-alarms';
@@ -30,7 +30,9 @@ export interface ServiceAlarmsProps {
    */
   readonly rotationFailures?: RotationFailureSignal;
   /**
-   * Where alarms notify (ALARM and OK).
+   * Where alarms notify (ALARM and OK). A topic created in this app gets statements in its policy
+   * (and its key's) that admit this account's alarms and rules; an imported topic's owner must
+   * admit `cloudwatch.amazonaws.com` and `events.amazonaws.com` themselves.
    * @default - a new `AlarmTopic` with `emails` and `webhooks`
    */
   readonly topic?: sns.ITopic;
@@ -98,6 +100,8 @@ export class ServiceAlarms extends Construct {
     this.prefix = props.alarmNamePrefix ?? Stack.of(this).stackName;
     this.disabled = new Set(props.disabled ?? []);
     this.topic = props.topic ?? new AlarmTopic(this, 'Notifications', { emails: props.emails, webhooks: props.webhooks }).topic;
+    // A topic of the caller's must admit the alarms too (a topic policy refuses whom it does not name).
+    admitServicePublishers(this.topic, ['cloudwatch-alarms']);
 
     this.serviceAlarms(props.service);
     if (props.database) this.databaseAlarms(props.database);

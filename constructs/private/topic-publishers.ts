@@ -1,6 +1,5 @@
 import { Aws } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -19,8 +18,8 @@ const PUBLISHERS: Record<ServicePublisher, { service: string; sourceArn: string 
   },
 };
 
-/** Topics whose policy admits this account's EventBridge rules (see `topicRuleTarget`). */
-const admitsRules = new WeakSet<sns.ITopic>();
+/** The publishers each topic's policy already admits, so that admitting twice adds nothing. */
+const admitted = new WeakMap<sns.ITopic, Set<ServicePublisher>>();
 
 /**
  * Lets the given AWS services publish to `topic`, and use the key that encrypts it, on behalf of
@@ -36,8 +35,11 @@ const admitsRules = new WeakSet<sns.ITopic>();
  * EventBridge's key use carries no source keys when it delivers to a topic, so its key statement
  * cannot be conditioned; the topic statement still is, and the key is the topic's own.
  */
-export function admitServicePublishers(topic: sns.ITopic, key: kms.IKey | undefined, publishers: ServicePublisher[]): void {
-  for (const publisher of publishers) {
+export function admitServicePublishers(topic: sns.ITopic, publishers: ServicePublisher[], key: kms.IKey | undefined = topic.masterKey): void {
+  const already = admitted.get(topic) ?? new Set<ServicePublisher>();
+  admitted.set(topic, already);
+  for (const publisher of publishers.filter((p) => !already.has(p))) {
+    already.add(publisher);
     const { service, sourceArn } = PUBLISHERS[publisher];
     const sourceConditions = { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnLike: { 'aws:SourceArn': sourceArn } };
     topic.addToResourcePolicy(
@@ -58,16 +60,15 @@ export function admitServicePublishers(topic: sns.ITopic, key: kms.IKey | undefi
         conditions: publisher === 'cloudwatch-alarms' ? sourceConditions : undefined,
       }),
     );
-    if (publisher === 'eventbridge-rules') admitsRules.add(topic);
   }
 }
 
 /**
- * An EventBridge target for `topic`. A topic that already admits this account's rules
- * (`admitServicePublishers`) gets no further grant: `targets.SnsTopic` would add an unconditioned
- * statement for every account's rules. Any other topic is granted the way aws-cdk-lib does it.
+ * An EventBridge target for `topic` that admits this account's rules in the topic's policy and its
+ * key's, with source conditions (`targets.SnsTopic` grants every account's rules). An imported
+ * topic's policy cannot be changed here: its owner must admit EventBridge.
  */
 export function topicRuleTarget(topic: sns.ITopic, message?: events.RuleTargetInput): events.IRuleTarget {
-  if (!admitsRules.has(topic)) return new targets.SnsTopic(topic, { message });
+  admitServicePublishers(topic, ['eventbridge-rules']);
   return { bind: () => ({ arn: topic.topicArn, input: message, targetResource: topic }) };
 }

@@ -68,7 +68,7 @@ export class RestoreDrill extends Construct {
 
     this.reportBucket = encryptedBucket(this, 'Reports', key, Duration.days(400), Duration.days(30));
     this.topic = props.topic ?? new sns.Topic(this, 'Topic', { displayName: 'shipshape restore drills', masterKey: key, enforceSSL: true });
-    if (!props.topic) admitServicePublishers(this.topic, key, ['cloudwatch-alarms']);
+    if ((props.alarms ?? true) || !props.topic) admitServicePublishers(this.topic, ['cloudwatch-alarms']);
 
     const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
       vpc: database.vpc,
