@@ -79,9 +79,10 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 /**
  * An AWS Backup plan for a database: daily snapshots plus continuous backup (point-in-time
- * restore), in a KMS-encrypted vault kept when the stack is deleted, with optional vault lock and
- * cross-region copy. Recovery points outlive the database itself: the copy a restore drill can
- * prove when the account or the database is lost.
+ * restore), in a KMS-encrypted vault kept when the stack is deleted (removed only when the create
+ * that made it rolls back), with optional vault lock and cross-region copy. Recovery points
+ * outlive the database itself: the copy a restore drill can prove when the account or the
+ * database is lost.
  */
 export class DatabaseBackupPlan extends Construct {
   public readonly vault: backup.BackupVault;
@@ -100,7 +101,9 @@ export class DatabaseBackupPlan extends Construct {
     this.encryptionKey = props.encryptionKey ?? rotatingKey(this, 'Key', 'shipshape backup vault');
     this.vault = new backup.BackupVault(this, 'Vault', {
       encryptionKey: this.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Named (CDK gives a vault a fixed name): kept on delete, but a failed create removes it
+      // (still empty) so the retry does not find it "already exists".
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lockConfiguration: props.vaultLock,
     });
     this.plan = new backup.BackupPlan(this, 'Plan', {

@@ -88,15 +88,19 @@ export class ResilientDatabase extends Construct implements ec2.IConnectable {
     });
 
     const masterSecret = new rds.DatabaseSecret(this, 'MasterSecret', { username: p.masterUsername, encryptionKey: this.encryptionKey });
-    // The secret holds the password of every snapshot the database leaves behind.
-    if (p.removalPolicy !== RemovalPolicy.DESTROY) masterSecret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // The secret holds the password of every snapshot the database leaves behind (deleted only
+    // when the create that made it rolls back).
+    if (p.removalPolicy !== RemovalPolicy.DESTROY) masterSecret.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
 
-    // Created before the database so RDS writes into this encrypted group with its retention.
+    // Created before the database so RDS writes into this encrypted group with its retention. Its
+    // name is fixed (RDS chooses it): a failed create must delete it, or the retry finds it
+    // "already exists".
     const logKind = p.engine === DatabaseEngine.AURORA_SERVERLESS_V2 ? 'cluster' : 'instance';
     this.logGroup = encryptedLogGroup(this, 'PostgresLog', {
       key: this.encryptionKey,
       retention: p.logRetention,
       logGroupName: `/aws/rds/${logKind}/${this.identifier}/postgresql`,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const inputs = {
       props: p,

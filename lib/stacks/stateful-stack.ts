@@ -2,6 +2,7 @@ import { CfnOutput, CrossStackReferences, Duration, Fn, ReferenceStrength, Remov
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { AppSecrets, type DrillSource, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps } from '../../constructs';
+import { RetryableCreate } from '../../constructs/private/retryable-create';
 import type { DatabaseConfig, DrillConfig, ShipshapeConfig } from '../config';
 import { DRILL_OUTPUTS } from './outputs';
 
@@ -11,7 +12,9 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * What holds data or is slow to rebuild: the network, the database and its backups, the
- * secrets. Termination protection is on: deleting it is a decision.
+ * secrets. Termination protection is on: deleting it is a decision. A first create that fails
+ * turns it off again as it rolls back (`RetryableCreate`), so `cdk deploy` can delete the failed
+ * stack and create it again.
  */
 export class StatefulStack extends Stack {
   public readonly network: ProductionNetwork;
@@ -22,6 +25,7 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
+    if (this.terminationProtection) new RetryableCreate(this, 'RetryableCreate');
     Tags.of(this).add('shipshape:layer', 'stateful');
     const { network, database, secrets } = props.config;
     this.network = new ProductionNetwork(this, 'Network', {
