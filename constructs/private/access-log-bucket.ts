@@ -17,7 +17,8 @@ export function accessLogBucket(scope: Construct, id: string, retention: Duratio
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     versioned: true,
-    removalPolicy: RemovalPolicy.RETAIN,
+    // Kept once the stack exists; a create that rolls back removes it (nothing left to block a retry).
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     lifecycleRules: [
       { expiration: retention, noncurrentVersionExpiration: retention, abortIncompleteMultipartUploadAfter: retention },
     ],

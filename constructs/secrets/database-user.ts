@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CustomResource, Duration } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -111,6 +111,7 @@ export class DatabaseUser extends Construct {
       logGroup: new logs.LogGroup(this, 'ProviderLogs', {
         retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
         encryptionKey: props.encryptionKey,
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       }),
     });
     acknowledgeProviderFindings(provider, fn);

@@ -65,7 +65,7 @@ export class StatefulStack extends Stack {
    */
   private strengthenServiceReferences(): void {
     const { database } = this;
-    const used = [database.connectionSecret, database.masterSecret, database.securityGroup, database.cluster ?? database.instance, database.proxy, ...(this.appSecrets?.all ?? [])];
+    const used = [database.connectionSecret, database.masterSecret, ...database.connections.securityGroups, database.securityGroup, database.cluster ?? database.instance, database.proxy, ...(this.appSecrets?.all ?? [])];
     for (const construct of used) if (construct) CrossStackReferences.of(construct).produce(ReferenceStrength.STRONG);
   }
 

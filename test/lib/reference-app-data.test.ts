@@ -14,7 +14,8 @@ describe('the reference app wires the service to its database and secrets', () =
     app.statelessTemplate.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 5432,
       ToPort: 5432,
-      GroupId: Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: app.stateful.stackName }) }),
+      // A strong reference: the service's ingress rule must follow a replaced security group.
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp(`^${app.stateful.stackName}:ExportsOutput.*DatabaseSecurityGroup`) },
       SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceSecurityGroup'), 'GroupId'] },
     });
     expect(app.stateful.dependencies).toEqual([]);
@@ -40,7 +41,7 @@ describe('the reference app wires the service to its database and secrets', () =
 
   test('application secrets live in the stateful stack, kept and encrypted', () => {
     app.statefulTemplate.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: Match.objectLike({ Description: Match.stringLikeRegexp('^PAYMENT_API_KEY'), KmsKeyId: Match.anyValue() }),
     });
   });
@@ -81,7 +82,7 @@ describe('database variants still pass every policy pack', () => {
     const app = synthReferenceApp({ 'shipshape.database.proxy': true });
     app.statelessTemplate.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 5432,
-      GroupId: Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp('DatabaseProxySecurityGroup') }) }),
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('DatabaseProxySecurityGroup') },
     });
   });
 });

@@ -19,7 +19,7 @@ describe('DatabaseBackupPlan defaults', () => {
 
   test('a KMS-encrypted vault, kept when the stack goes', () => {
     template.hasResource('AWS::Backup::BackupVault', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: Match.objectLike({ EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupKey'), 'Arn'] }, LockConfiguration: Match.absent() }),
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });

@@ -26,7 +26,7 @@ describe.each([DatabaseEngine.AURORA_SERVERLESS_V2, DatabaseEngine.RDS_MULTI_AZ]
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
     });
     template.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"dbadmin"}' }) }),
     });
   });

@@ -96,7 +96,7 @@ describe('ProductionNetwork flow logs and default security group', () => {
   test('the flow log key rotates, is kept on delete, and lets only CloudWatch Logs of this account use it', () => {
     const template = networkTemplate();
     template.hasResource('AWS::KMS::Key', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       Properties: {
         EnableKeyRotation: true,
         KeyPolicy: {

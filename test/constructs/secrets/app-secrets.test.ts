@@ -17,7 +17,7 @@ test('each secret is generated (never a guessable placeholder), CMK-encrypted, k
   const template = Template.fromStack(stack);
   template.resourceCountIs('AWS::SecretsManager::Secret', 2);
   template.allResources('AWS::SecretsManager::Secret', {
-    DeletionPolicy: 'Retain',
+    DeletionPolicy: 'RetainExceptOnCreate',
     Properties: Match.objectLike({
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppSecretsKey'), 'Arn'] },
       GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true },
