@@ -1,4 +1,5 @@
 import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +15,12 @@ import { type ResolvedSmokeTest, smokeTestWorstCaseSeconds } from './release-opt
 /** The header the test route matches; its value is a generated secret. */
 export const TEST_ROUTE_HEADER = 'x-shipshape-test-route';
 
+/**
+ * The test listener's port (HTTP). No rule opens it to the internet: only the smoke test's security
+ * group may reach it, from inside the VPC, on the load balancer's private addresses.
+ */
+export const TEST_LISTENER_PORT = 9000;
+
 /** Listener rule priorities: the test route is checked before the production route. */
 export const TEST_RULE_PRIORITY = 10;
 export const PRODUCTION_RULE_PRIORITY = 100;
@@ -22,14 +29,20 @@ export interface BlueGreenRoutingProps {
   readonly service: ecs.FargateService;
   readonly containerName: string;
   readonly containerPort: number;
-  /** The listener clients reach. */
+  /** The load balancer; the test listener is added to it. */
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener clients reach; the production rule hangs on it. */
   readonly listener: elbv2.ApplicationListener;
   /** Serves production first. */
   readonly blue: elbv2.ApplicationTargetGroup;
   /** Receives the next revision; the two swap roles at every release. */
   readonly green: elbv2.ApplicationTargetGroup;
-  /** The URL clients use; the smoke test calls it with the test route header. */
-  readonly baseUrl: string;
+  /** The name clients use: the Host header of the smoke test's requests. */
+  readonly host: string;
+  /** The VPC of the load balancer; the smoke test runs in it. */
+  readonly vpc: ec2.IVpc;
+  /** Where the smoke test runs (it needs the EC2 and Secrets Manager APIs: NAT or interface endpoints). */
+  readonly smokeTestSubnets: ec2.SubnetSelection;
   readonly smokeTest: ResolvedSmokeTest;
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
@@ -38,6 +51,14 @@ export interface BlueGreenRoutingProps {
 /**
  * The routing ECS native blue/green needs: a production rule and a test rule over two target
  * groups, and the smoke test that runs on the test rule before production traffic moves.
+ *
+ * The test rule hangs on its own listener (`TEST_LISTENER_PORT`), which the load balancer's security
+ * group opens only to the smoke test's security group: the route to an untested revision is not
+ * reachable from the internet, whoever knows the header value (any principal allowed
+ * `elasticloadbalancing:DescribeRules` can read it). The load balancer's DNS name resolves to its
+ * public addresses, and a rule naming a security group admits private addresses only, so the smoke
+ * test runs in the VPC and calls the load balancer's private addresses, which it finds by their
+ * network interfaces (`ec2:DescribeNetworkInterfaces`).
  *
  * Both rules are rendered as a weighted forward over both target groups, the shape ECS itself
  * writes, and from nothing that changes between releases (fixed priorities, conditions and target
@@ -53,7 +74,12 @@ export class BlueGreenRouting extends Construct {
   public readonly infrastructureRole: iam.Role;
   /** The role ECS uses to invoke the smoke test. */
   public readonly smokeTestHookRole: iam.Role;
-  /** The value of the test route header: only the smoke test knows it. */
+  /** The listener the test rule hangs on: reachable only from the smoke test's security group. */
+  public readonly testListener: elbv2.ApplicationListener;
+  /**
+   * The value of the test route header: a second check behind the security group, not a secret from
+   * anyone who may describe the listener rules.
+   */
   public readonly testRouteToken: secretsmanager.Secret;
   public readonly smokeTestFunction: ReturnType<typeof shipshapeFunction>;
 
@@ -86,8 +112,18 @@ export class BlueGreenRouting extends Construct {
       conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
       action: weighted,
     });
+    this.testListener = props.loadBalancer.addListener('Test', {
+      port: TEST_LISTENER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
+    });
+    const inVpcOnly =
+      'Plain HTTP inside the VPC: the security group admits only the smoke test, which calls the private addresses of the load balancer (a certificate for them cannot exist); no client ever reaches this listener.';
+    acknowledge(this.testListener, 'NIST.800.53.R5-ALBHttpToHttpsRedirection', inVpcOnly);
+    acknowledge(this.testListener, 'NIST.800.53.R5-ELBv2ACMCertificateRequired', inVpcOnly);
     this.testRule = new elbv2.ApplicationListenerRule(this, 'TestRule', {
-      listener: props.listener,
+      listener: this.testListener,
       priority: TEST_RULE_PRIORITY,
       conditions: [elbv2.ListenerCondition.httpHeader(TEST_ROUTE_HEADER, [this.testRouteToken.secretValue.unsafeUnwrap()])],
       action: weighted,
@@ -117,6 +153,12 @@ export class BlueGreenRouting extends Construct {
       .attachToApplicationTargetGroup(props.blue);
 
     this.smokeTestFunction = this.smokeTest(props);
+    // The only way in to the test listener (the function's own group already allows all outbound).
+    for (const group of props.loadBalancer.connections.securityGroups) {
+      for (const smokeTest of this.smokeTestFunction.connections.securityGroups) {
+        group.addIngressRule(smokeTest, ec2.Port.tcp(TEST_LISTENER_PORT), 'The smoke test calls the test listener');
+      }
+    }
     const hookRole = (this.smokeTestHookRole = new iam.Role(this, 'SmokeTestHookRole', {
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
       description: 'Lets ECS invoke the blue/green smoke test',
@@ -139,8 +181,12 @@ export class BlueGreenRouting extends Construct {
       key: props.key,
       logRetention: props.logRetention,
       timeout: Duration.seconds(smokeTestWorstCaseSeconds(t) + 30),
+      vpc: props.vpc,
+      vpcSubnets: props.smokeTestSubnets,
       environment: {
-        BASE_URL: props.baseUrl,
+        LOAD_BALANCER_INTERFACES: `ELB ${props.loadBalancer.loadBalancerFullName}`,
+        TEST_PORT: String(TEST_LISTENER_PORT),
+        HOST: props.host,
         SMOKE_PATH: t.path,
         EXPECTED_STATUS: String(t.expectedStatus),
         ATTEMPTS: String(t.attempts),
@@ -151,12 +197,9 @@ export class BlueGreenRouting extends Construct {
       },
     });
     this.testRouteToken.grantRead(fn);
+    // The load balancer's network interfaces carry the description `ELB <LoadBalancerFullName>`.
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'FindLoadBalancerAddresses', actions: ['ec2:DescribeNetworkInterfaces'], resources: ['*'] }));
     acknowledgeFunctionFindings(fn, 'ECS invokes the hook synchronously');
-    acknowledge(
-      fn,
-      'NIST.800.53.R5-LambdaInsideVPC',
-      'The smoke test calls the public load balancer exactly as a client does; outside the VPC it needs no NAT path and reaches nothing private.',
-    );
     return fn;
   }
 
@@ -171,5 +214,10 @@ export class BlueGreenRouting extends Construct {
     acknowledge(policy, 'NIST.800.53.R5-IAMNoInlinePolicy', 'CDK writes the one grant of this role (invoke the smoke test function) as its default policy.');
     const fnId = Stack.of(this).getLogicalId(this.smokeTestFunction.node.defaultChild as CfnElement);
     acknowledge(policy, `AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`, 'The wildcard covers versions and aliases of the one smoke test function.');
+    acknowledge(
+      this.smokeTestFunction.role?.node.tryFindChild('DefaultPolicy'),
+      'AwsSolutions-IAM5[Resource::*]',
+      'ec2:DescribeNetworkInterfaces has no resource-level permissions; the smoke test reads the load balancer\'s private addresses with it.',
+    );
   }
 }

@@ -10,13 +10,15 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogBucket, sendAccessLogs } from '../private/access-log-bucket';
 import { BlueGreenRouting } from './blue-green-routing';
-import { dnsValidatedCertificate, httpsListeners, serviceTargetGroup } from './service-load-balancer';
+import { dnsValidatedCertificate, serviceListeners, serviceTargetGroup } from './service-load-balancer';
 import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
 import type { HealthCheckTiming } from './health-timing';
 import type { RedundantServiceProps } from './redundant-service-props';
 import { ReleaseStrategy } from './release-options';
 import { resolveServiceProps } from './resolve-service-props';
 import { acknowledgeServiceFindings } from './service-acknowledgments';
+
+export { PARKED_LISTENER_PORT } from './service-load-balancer';
 
 /** The container's name in the task definition. */
 export const APP_CONTAINER_NAME = 'app';
@@ -49,8 +51,13 @@ export class RedundantService extends Construct {
   public readonly taskSubnets: ec2.SubnetSelection;
   /** Blue/green: how long a new revision bakes under the rollback alarms. */
   public readonly bakeTime?: Duration;
-  /** The listener clients reach: HTTPS when a certificate is in play, else HTTP. */
+  /**
+   * The listener clients reach: HTTPS on 443 when a certificate is in play, else HTTP on 80. It keeps
+   * its logical id either way, so turning HTTPS on or off updates it in place.
+   */
   public readonly listener: elbv2.ApplicationListener;
+  /** Port 80's redirect to HTTPS; parked on `PARKED_LISTENER_PORT` and closed while HTTPS is off. */
+  public readonly redirectListener: elbv2.ApplicationListener;
   public readonly logGroup: logs.LogGroup;
   private readonly applicationErrors: logs.MetricFilter;
   /** Encrypts the service's logs; CloudWatch Logs may use it (for companions such as rollouts). */
@@ -175,7 +182,9 @@ export class RedundantService extends Construct {
     const defaultAction = blueGreen
       ? elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' })
       : elbv2.ListenerAction.forward([this.targetGroup]);
-    this.listener = certificate ? httpsListeners(this.loadBalancer, certificate, defaultAction) : this.loadBalancer.addListener('Http', { port: 80, defaultAction });
+    const listeners = serviceListeners(this.loadBalancer, certificate, defaultAction);
+    this.listener = listeners.serving;
+    this.redirectListener = listeners.redirect;
     if (props.hostedZone && props.domainName) {
       new route53.ARecord(this, 'Alias', {
         zone: props.hostedZone,
@@ -189,10 +198,13 @@ export class RedundantService extends Construct {
         service: this.service,
         containerName: APP_CONTAINER_NAME,
         containerPort: port,
+        loadBalancer: this.loadBalancer,
         listener: this.listener,
         blue: this.targetGroup,
         green: serviceTargetGroup(this, 'AlternateTargets', props, resolved),
-        baseUrl: this.url,
+        host: props.domainName ?? this.loadBalancer.loadBalancerDnsName,
+        vpc: props.vpc,
+        smokeTestSubnets: this.taskSubnets,
         smokeTest: resolved.smokeTest,
         key,
         logRetention: resolved.logRetention,

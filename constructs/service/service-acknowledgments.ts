@@ -23,7 +23,7 @@ export function acknowledgeServiceFindings(service: RedundantService, context: S
   acknowledge(
     alb.connections.securityGroups[0],
     'AwsSolutions-EC23',
-    'An internet-facing load balancer accepts its listener ports from anywhere by purpose; the tasks accept traffic only from this security group.',
+    'An internet-facing load balancer accepts its client ports (80, and 443 with HTTPS) from anywhere by purpose; the blue/green test port admits only the smoke test\'s security group, and the tasks accept traffic only from this security group.',
   );
   acknowledge(
     alb,
@@ -54,18 +54,21 @@ export function acknowledgeServiceFindings(service: RedundantService, context: S
       'Deletion protection was turned off explicitly (deletionProtection: false), for a non-production load balancer that holds no data.',
     );
   }
-  const redirect = alb.listeners.find((listener) => listener.node.id === 'Redirect80To443');
-  acknowledge(
-    redirect,
-    'NIST.800.53.R5-ELBv2ACMCertificateRequired',
-    'This port-80 listener only answers with a redirect to the HTTPS listener; it serves no content and needs no certificate.',
-  );
-  if (!context.https) {
-    const http = alb.listeners.find((listener) => listener.node.id === 'Http');
+  if (context.https) {
+    acknowledge(
+      service.redirectListener,
+      'NIST.800.53.R5-ELBv2ACMCertificateRequired',
+      'This port-80 listener only answers with a redirect to the HTTPS listener; it serves no content and needs no certificate.',
+    );
+  } else {
+    const parked =
+      'With HTTPS off this listener is parked: no security group rule admits its port, so no one reaches it. It exists so that turning HTTPS on or off moves port 80 between listeners in place (see serviceListeners).';
+    acknowledge(service.redirectListener, 'NIST.800.53.R5-ALBHttpToHttpsRedirection', parked);
+    acknowledge(service.redirectListener, 'NIST.800.53.R5-ELBv2ACMCertificateRequired', parked);
     const reason =
       'No certificate or domain is configured, so the service answers plain HTTP on the load balancer DNS name; ' +
       'give certificate + domainName (or hostedZone + domainName) for HTTPS with an HTTP redirect.';
-    acknowledge(http, 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason);
-    acknowledge(http, 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason);
+    acknowledge(service.listener, 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason);
+    acknowledge(service.listener, 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason);
   }
 }

@@ -35,8 +35,53 @@ export function dnsValidatedCertificate(scope: Construct, props: RedundantServic
   });
 }
 
-/** HTTPS on 443 with a modern TLS policy, and port 80 answering only with a redirect to it. */
-export function httpsListeners(alb: elbv2.ApplicationLoadBalancer, certificate: acm.ICertificate, defaultAction: elbv2.ListenerAction): elbv2.ApplicationListener {
-  alb.addRedirect({ sourcePort: 80, targetPort: 443 });
-  return alb.addListener('Https', { port: 443, certificates: [certificate], sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS, defaultAction });
+/** Where the port-80 listener waits while HTTPS is off: no security group rule opens it, so it answers no one. */
+export const PARKED_LISTENER_PORT = 8079;
+
+/** The two client-side listeners; both exist, under the same construct ids, with HTTPS on and off. */
+export interface ServiceListeners {
+  /**
+   * The listener clients reach: HTTP on 80, or HTTPS on 443 with a certificate. Port, protocol and
+   * certificate change in place, so rules hung on it (the ones ECS owns) survive a switch.
+   */
+  readonly serving: elbv2.ApplicationListener;
+  /** With HTTPS: port 80, answering only with a redirect to 443. Without: parked on `PARKED_LISTENER_PORT`, closed. */
+  readonly redirect: elbv2.ApplicationListener;
+}
+
+/**
+ * The serving and redirect listeners, so that turning HTTPS on or off, or changing the certificate,
+ * updates both in place (Port, Protocol, Certificates and DefaultActions are "No interruption" updates
+ * of AWS::ElasticLoadBalancingV2::Listener): no listener is created or deleted, and no listener rule
+ * is replaced. Port 80 changes hands in the update phase, in the order the new template's DependsOn
+ * sets: with HTTPS on, the serving listener leaves 80 for 443 before the redirect listener takes 80;
+ * with HTTPS off, the redirect listener leaves 80 before the serving listener takes it back. (A
+ * listener removed from the template would keep its port until the cleanup phase, after every update.)
+ */
+export function serviceListeners(alb: elbv2.ApplicationLoadBalancer, certificate: acm.ICertificate | undefined, defaultAction: elbv2.ListenerAction): ServiceListeners {
+  if (certificate) {
+    const serving = alb.addListener('Serving', {
+      port: 443,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [certificate],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      defaultAction,
+    });
+    const redirect = alb.addListener('Redirect', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      defaultAction: elbv2.ListenerAction.redirect({ port: '443', protocol: elbv2.ApplicationProtocol.HTTPS, permanent: true }),
+    });
+    redirect.node.addDependency(serving);
+    return { serving, redirect };
+  }
+  const serving = alb.addListener('Serving', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, defaultAction });
+  const redirect = alb.addListener('Redirect', {
+    port: PARKED_LISTENER_PORT,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    open: false,
+    defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
+  });
+  serving.node.addDependency(redirect);
+  return { serving, redirect };
 }

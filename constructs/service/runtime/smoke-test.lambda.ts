@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { runSmokeTest } from './smoke-test';
+import { loadBalancerAddresses, runSmokeTest } from './smoke-test';
 
 const logger = new Logger({ serviceName: 'shipshape-smoke-test' });
 const secrets = new SecretsManagerClient({});
+const ec2 = new EC2Client({});
 
 /** What ECS passes to a deployment lifecycle hook (the fields used here). */
 interface LifecycleHookEvent {
@@ -16,6 +18,12 @@ function setting(name: string): string {
   return value;
 }
 
+/** The private addresses of the load balancer: its network interfaces carry the description `ELB <full name>`. */
+async function privateAddresses(description: string): Promise<string[]> {
+  const answer = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: [description] }] }));
+  return loadBalancerAddresses(answer.NetworkInterfaces ?? []);
+}
+
 /**
  * ECS lifecycle hook (POST_TEST_TRAFFIC_SHIFT): the new revision has test traffic only. A FAILED
  * answer rolls the deployment back before any production request reaches it.
@@ -24,9 +32,14 @@ export async function handler(event: LifecycleHookEvent): Promise<{ hookStatus: 
   const revision = event.executionDetails?.targetServiceRevisionArn;
   logger.appendKeys({ correlation_id: revision ?? 'unknown-revision' });
   try {
-    const token = await secrets.send(new GetSecretValueCommand({ SecretId: setting('TEST_TOKEN_SECRET_ARN') }));
+    const [token, addresses] = await Promise.all([
+      secrets.send(new GetSecretValueCommand({ SecretId: setting('TEST_TOKEN_SECRET_ARN') })),
+      privateAddresses(setting('LOAD_BALANCER_INTERFACES')),
+    ]);
     const result = await runSmokeTest({
-      baseUrl: setting('BASE_URL'),
+      addresses,
+      port: Number(setting('TEST_PORT')),
+      host: setting('HOST'),
       path: setting('SMOKE_PATH'),
       expectedStatus: Number(setting('EXPECTED_STATUS')),
       attempts: Number(setting('ATTEMPTS')),

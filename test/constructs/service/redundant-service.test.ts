@@ -6,6 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ProductionNetwork } from '../../../constructs/network';
 import {
+  PARKED_LISTENER_PORT,
   RedundantService,
   type RedundantServiceProps,
   ReleaseStrategy,
@@ -160,10 +161,11 @@ describe('RedundantService: the load balancer', () => {
     });
   });
 
-  test('without a certificate serves HTTP on port 80 only (rolling: the listener forwards itself)', () => {
+  test('without a certificate serves HTTP on port 80 (rolling: the listener forwards itself); the redirect listener waits parked', () => {
     const { template } = build({ releaseStrategy: ReleaseStrategy.ROLLING });
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP', DefaultActions: [Match.objectLike({ Type: 'forward' })] });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: PARKED_LISTENER_PORT, DefaultActions: [Match.objectLike({ Type: 'fixed-response' })] });
   });
 
   test('with a certificate serves HTTPS on 443 with a modern TLS policy and redirects HTTP to it', () => {

@@ -4,6 +4,25 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../../constructs/service/runtime/smoke-test.lambda';
 
+// @aws-sdk/client-ec2 comes from the Lambda runtime and is not installed here (see
+// runtime/smoke-test-ec2.d.ts): a stand-in records the DescribeNetworkInterfaces calls. Once the
+// package is a dependency, aws-sdk-client-mock replaces this.
+const mockDescribeNetworkInterfaces = jest.fn<Promise<unknown>, [unknown]>();
+jest.mock(
+  '@aws-sdk/client-ec2',
+  () => ({
+    EC2Client: class {
+      send(command: { input: unknown }) {
+        return mockDescribeNetworkInterfaces(command.input);
+      }
+    },
+    DescribeNetworkInterfacesCommand: class {
+      constructor(readonly input: unknown) {}
+    },
+  }),
+  { virtual: true },
+);
+
 const secrets = mockClient(SecretsManagerClient);
 let server: http.Server;
 let status = 200;
@@ -16,7 +35,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {
-    BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    LOAD_BALANCER_INTERFACES: 'ELB app/shop/0123456789abcdef',
+    TEST_PORT: String((server.address() as AddressInfo).port),
+    HOST: 'shop.example.com',
     SMOKE_PATH: '/health',
     EXPECTED_STATUS: '200',
     ATTEMPTS: '2',
@@ -30,14 +51,23 @@ afterAll(async () => new Promise((resolve) => server.close(resolve)));
 beforeEach(() => {
   secrets.reset();
   secrets.on(GetSecretValueCommand, { SecretId: 'arn:token' }).resolves({ SecretString: 'the-token' });
+  mockDescribeNetworkInterfaces.mockReset();
+  // The load balancer's one node in this test listens on loopback.
+  mockDescribeNetworkInterfaces.mockResolvedValue({ NetworkInterfaces: [{ Status: 'in-use', PrivateIpAddress: '127.0.0.1' }] });
 });
 
 const EVENT = { executionDetails: { targetServiceRevisionArn: 'rev-2', lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' } };
 
-test('the hook answers SUCCEEDED when the new revision answers 200 to the tokened request', async () => {
+test('the hook answers SUCCEEDED when the new revision answers 200 to the tokened request on the test port', async () => {
   status = 200;
   expect(await handler(EVENT)).toEqual({ hookStatus: 'SUCCEEDED' });
   expect(headers?.['x-shipshape-test-route']).toBe('the-token');
+  expect(headers?.host).toBe('shop.example.com');
+});
+
+test('it finds the load balancer\'s addresses by the interface description the template passes', async () => {
+  await handler(EVENT);
+  expect(mockDescribeNetworkInterfaces).toHaveBeenCalledWith({ Filters: [{ Name: 'description', Values: ['ELB app/shop/0123456789abcdef'] }] });
 });
 
 test('the hook answers FAILED on a 500, and when the token cannot be read (ECS rolls back)', async () => {
@@ -46,5 +76,12 @@ test('the hook answers FAILED on a 500, and when the token cannot be read (ECS r
   secrets.reset();
   secrets.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException'));
   status = 200;
+  expect(await handler(EVENT)).toEqual({ hookStatus: 'FAILED' });
+});
+
+test('the hook answers FAILED when the addresses cannot be read, or there are none', async () => {
+  mockDescribeNetworkInterfaces.mockRejectedValue(new Error('UnauthorizedOperation'));
+  expect(await handler(EVENT)).toEqual({ hookStatus: 'FAILED' });
+  mockDescribeNetworkInterfaces.mockResolvedValue({ NetworkInterfaces: [] });
   expect(await handler(EVENT)).toEqual({ hookStatus: 'FAILED' });
 });

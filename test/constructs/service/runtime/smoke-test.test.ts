@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runSmokeTest, type SmokeTestSettings } from '../../../../constructs/service/runtime/smoke-test';
+import { loadBalancerAddresses, runSmokeTest, type SmokeTestSettings } from '../../../../constructs/service/runtime/smoke-test';
 
 /** A real HTTP server on loopback whose answers the test scripts, one per request. */
 let server: http.Server;
@@ -28,7 +28,9 @@ beforeEach(() => {
 function settings(overrides: Partial<SmokeTestSettings> = {}): SmokeTestSettings {
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    addresses: ['127.0.0.1'],
+    port,
+    host: 'shop.example.com',
     path: '/health',
     expectedStatus: 200,
     attempts: 3,
@@ -39,12 +41,28 @@ function settings(overrides: Partial<SmokeTestSettings> = {}): SmokeTestSettings
   };
 }
 
-test('a 200 passes at the first attempt, sent through the test route header', async () => {
+test('a 200 passes at the first attempt, sent through the test route header with the clients\' Host', async () => {
   const result = await runSmokeTest(settings());
   expect(result.passed).toBe(true);
   expect(result.attempts).toHaveLength(1);
   expect(result.message).toBe('GET /health answered 200 on attempt 1 of 3');
   expect(seen[0]['x-shipshape-test-route']).toBe('token-123');
+  expect(seen[0].host).toBe('shop.example.com');
+});
+
+test('attempts take the load balancer\'s addresses in turn: one dead node does not fail the test', async () => {
+  // 127.0.0.2 is loopback too, but nothing listens there on this port
+  const result = await runSmokeTest(settings({ addresses: ['127.0.0.2', '127.0.0.1'] }));
+  expect(result.passed).toBe(true);
+  expect(result.attempts.map((a) => [a.address, a.status ?? a.error])).toEqual([
+    ['127.0.0.2', expect.stringMatching(/ECONNREFUSED/)],
+    ['127.0.0.1', 200],
+  ]);
+});
+
+test('no address to call fails at once, saying so', async () => {
+  const result = await runSmokeTest(settings({ addresses: [] }));
+  expect(result).toEqual({ passed: false, attempts: [], message: 'the load balancer has no private address to call' });
 });
 
 test('a 500 every time fails, reporting each answer', async () => {
@@ -77,7 +95,19 @@ test('the expected status and path are configurable; a redirect is not followed'
 });
 
 test('nothing listening fails with the connection error', async () => {
-  const result = await runSmokeTest(settings({ baseUrl: 'http://127.0.0.1:1', attempts: 1 }));
+  const result = await runSmokeTest(settings({ port: 1, attempts: 1 }));
   expect(result.passed).toBe(false);
-  expect(result.attempts[0].error).toMatch(/fetch failed/);
+  expect(result.attempts[0].error).toMatch(/ECONNREFUSED 127.0.0.1:1/);
+});
+
+test('the load balancer\'s addresses: interfaces in use, each address once, sorted', () => {
+  expect(
+    loadBalancerAddresses([
+      { Status: 'in-use', PrivateIpAddress: '10.0.1.20' },
+      { Status: 'in-use', PrivateIpAddress: '10.0.0.7' },
+      { Status: 'available', PrivateIpAddress: '10.0.2.9' },
+      { Status: 'in-use' },
+      { Status: 'in-use', PrivateIpAddress: '10.0.0.7' },
+    ]),
+  ).toEqual(['10.0.0.7', '10.0.1.20']);
 });
