@@ -61,6 +61,8 @@ const TASK_ENDPOINTS = {
   Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
   Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
+  // The blue/green smoke test finds the load balancer's private addresses through the EC2 API.
+  Ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
 } as const;
 
 /**

@@ -104,7 +104,7 @@ describe('the reference app in other configurations still passes the policy pack
       'shipshape.service.image': '{"repository":"payments-api","tag":"v1.4.2"}',
     });
     statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
-    statefulTemplate.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 5);
+    statefulTemplate.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 6);
   });
 
   test('an ECR image: the execution role may pull from that repository only', () => {

@@ -59,16 +59,16 @@ describe('ProductionNetwork NAT strategies', () => {
     expect(new Set(natRoutes).size).toBe(2);
   });
 
-  test('none adds interface endpoints for ECR, ECR Docker, Logs, Secrets Manager and KMS, in the private subnets', () => {
+  test('none adds interface endpoints for ECR, ECR Docker, Logs, Secrets Manager, KMS and EC2 (the smoke test), in the private subnets', () => {
     const template = networkTemplate({ natStrategy: NatStrategy.NONE });
-    for (const service of ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'kms']) {
+    for (const service of ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'kms', 'ec2']) {
       template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
         VpcEndpointType: 'Interface',
         PrivateDnsEnabled: true,
         ServiceName: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`\\.${service.replace('.', '\\.')}$`)])] },
       });
     }
-    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 5);
+    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 6);
     template.resourceCountIs('AWS::EC2::Route', 2); // the public subnets' internet routes only
   });
 

@@ -1,28 +1,12 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../../constructs/service/runtime/smoke-test.lambda';
 
-// @aws-sdk/client-ec2 comes from the Lambda runtime and is not installed here (see
-// runtime/smoke-test-ec2.d.ts): a stand-in records the DescribeNetworkInterfaces calls. Once the
-// package is a dependency, aws-sdk-client-mock replaces this.
-const mockDescribeNetworkInterfaces = jest.fn<Promise<unknown>, [unknown]>();
-jest.mock(
-  '@aws-sdk/client-ec2',
-  () => ({
-    EC2Client: class {
-      send(command: { input: unknown }) {
-        return mockDescribeNetworkInterfaces(command.input);
-      }
-    },
-    DescribeNetworkInterfacesCommand: class {
-      constructor(readonly input: unknown) {}
-    },
-  }),
-  { virtual: true },
-);
-
+const ec2 = mockClient(EC2Client);
 const secrets = mockClient(SecretsManagerClient);
 let server: http.Server;
 let status = 200;
@@ -51,9 +35,9 @@ afterAll(async () => new Promise((resolve) => server.close(resolve)));
 beforeEach(() => {
   secrets.reset();
   secrets.on(GetSecretValueCommand, { SecretId: 'arn:token' }).resolves({ SecretString: 'the-token' });
-  mockDescribeNetworkInterfaces.mockReset();
+  ec2.reset();
   // The load balancer's one node in this test listens on loopback.
-  mockDescribeNetworkInterfaces.mockResolvedValue({ NetworkInterfaces: [{ Status: 'in-use', PrivateIpAddress: '127.0.0.1' }] });
+  ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [{ Status: 'in-use', PrivateIpAddress: '127.0.0.1' }] });
 });
 
 const EVENT = { executionDetails: { targetServiceRevisionArn: 'rev-2', lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' } };
@@ -67,7 +51,7 @@ test('the hook answers SUCCEEDED when the new revision answers 200 to the tokene
 
 test('it finds the load balancer\'s addresses by the interface description the template passes', async () => {
   await handler(EVENT);
-  expect(mockDescribeNetworkInterfaces).toHaveBeenCalledWith({ Filters: [{ Name: 'description', Values: ['ELB app/shop/0123456789abcdef'] }] });
+  expect(ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'description', Values: ['ELB app/shop/0123456789abcdef'] }] });
 });
 
 test('the hook answers FAILED on a 500, and when the token cannot be read (ECS rolls back)', async () => {
@@ -80,8 +64,8 @@ test('the hook answers FAILED on a 500, and when the token cannot be read (ECS r
 });
 
 test('the hook answers FAILED when the addresses cannot be read, or there are none', async () => {
-  mockDescribeNetworkInterfaces.mockRejectedValue(new Error('UnauthorizedOperation'));
+  ec2.on(DescribeNetworkInterfacesCommand).rejects(new Error('UnauthorizedOperation'));
   expect(await handler(EVENT)).toEqual({ hookStatus: 'FAILED' });
-  mockDescribeNetworkInterfaces.mockResolvedValue({ NetworkInterfaces: [] });
+  ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
   expect(await handler(EVENT)).toEqual({ hookStatus: 'FAILED' });
 });
