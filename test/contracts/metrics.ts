@@ -43,7 +43,7 @@ export async function captureStdout(run: () => Promise<unknown>): Promise<string
   process.stdout.write = ((chunk: string | Uint8Array) => {
     written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
     return true;
-  }) as typeof process.stdout.write;
+  });
   try {
     await run();
   } finally {

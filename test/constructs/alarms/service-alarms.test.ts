@@ -161,6 +161,18 @@ describe('who may publish to the alarm topic', () => {
     });
   });
 
+  test('the rotation-failed alarm counts the very rule that notifies the topic (a rule with a target is invoked, so its metric has data)', () => {
+    const rules = template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { detail: { eventName: ['RotationFailed'] } } } });
+    const [ruleId] = Object.keys(rules);
+    expect((rules[ruleId] as { Properties: { Targets: unknown[] } }).Properties.Targets).toHaveLength(1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'App-rotation-failed',
+      Namespace: 'AWS/Events',
+      MetricName: 'TriggeredRules',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+    });
+  });
+
   test('a failed rotation is routed to the topic with a readable message', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.secretsmanager'], detail: { eventName: ['RotationFailed'] } },
