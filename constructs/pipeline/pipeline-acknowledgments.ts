@@ -41,7 +41,7 @@ export function acknowledgePipelineFindings(pipeline: ReleasePipeline): void {
     'The wildcard is the stack id suffix of this one stack.',
   );
   const deployPolicy = pipeline.deployRole.node.tryFindChild('DefaultPolicy');
-  ackAll(deployPolicy, ['Resource::*'], 'ecs:DeregisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions (Service Authorization Reference).');
+  ackAll(deployPolicy, ['Resource::*'], 'ecs:DeregisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions (Service Authorization Reference); RegisterTaskDefinition is on * because its resource-level support is unconfirmed, and it can only register revisions whose roles this role may pass.');
   const service = pipeline.service;
   ackAll(
     deployPolicy,

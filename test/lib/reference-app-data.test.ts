@@ -47,8 +47,8 @@ describe('the reference app wires the service to its database and secrets', () =
   });
 
   test('a rotation of the login or a new operator value redeploys the service', () => {
-    // Two rollout rules, and the deployment-failure rule of the alarms.
-    app.statelessTemplate.resourceCountIs('AWS::Events::Rule', 3);
+    // Two rollout rules, the deployment-failure rule of the alarms, and the rotation-failure rule.
+    app.statelessTemplate.resourceCountIs('AWS::Events::Rule', 4);
     app.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: Match.objectLike({ eventName: ['RotationSucceeded'] }) }),
     });
@@ -57,12 +57,14 @@ describe('the reference app wires the service to its database and secrets', () =
     });
   });
 
-  test('rotation failures of the master and application logins raise the stateful signal', () => {
-    app.statefulTemplate.hasResourceProperties('AWS::Events::Rule', {
+  test('rotation failures of the master and application logins notify the alarm topic, from a rule beside it', () => {
+    app.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
         detail: { eventName: ['RotationFailed'], additionalEventData: { SecretId: [Match.anyValue(), Match.anyValue()] } },
       }),
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^AlarmsNotificationsTopic') } })],
     });
+    app.statefulTemplate.resourceCountIs('AWS::Events::Rule', 0);
   });
 });
 
