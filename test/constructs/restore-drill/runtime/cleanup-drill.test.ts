@@ -1,31 +1,17 @@
 import { BackupClient, DescribeRestoreJobCommand } from '@aws-sdk/client-backup';
 import { AddTagsToResourceCommand, DeleteDBClusterCommand, type DeleteDBClusterCommandInput, InvalidDBClusterStateFault, RDSClient } from '@aws-sdk/client-rds';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import 'aws-sdk-client-mock-jest';
 import { sweep } from '../../../../constructs/restore-drill/runtime/cleanup';
 import type { DrillState } from '../../../../constructs/restore-drill/runtime/drill-state';
 import type { DrillReport } from '../../../../constructs/restore-drill/runtime/report';
 import { drillConfig, runDrill, START } from './drill-runner';
-import { FakeAws } from './fake-aws';
+import { drillAws, type FakeAws } from './fake-aws';
 
 const DRILL = 'shipshape-drill-weekly-drill-42';
-const s3 = mockClient(S3Client);
-const sns = mockClient(SNSClient);
+const { s3, fakeAws } = drillAws(() => START);
 let aws: FakeAws;
-
-beforeEach(() => {
-  s3.reset();
-  sns.reset();
-  s3.on(PutObjectCommand).resolves({});
-  sns.on(PublishCommand).resolves({});
-  aws = new FakeAws(() => START);
-});
-afterEach(() => {
-  aws.rds.restore();
-  aws.backup.restore();
-});
+beforeEach(() => (aws = fakeAws()));
 
 const passing = (state: DrillState): Promise<DrillState> => Promise.resolve({ ...state, validation: { passed: true, checks: [], validatedAt: START.toISOString() } });
 const reportReason = () => (JSON.parse(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body as string) as DrillReport).reason;

@@ -6,33 +6,19 @@ import {
   ModifyDBClusterCommand,
   ModifyDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import 'aws-sdk-client-mock-jest';
 import type { DrillState } from '../../../../constructs/restore-drill/runtime/drill-state';
 import type { DrillReport } from '../../../../constructs/restore-drill/runtime/report';
 import { drillConfig, runDrill } from './drill-runner';
-import { FakeAws } from './fake-aws';
+import { drillAws, type FakeAws } from './fake-aws';
 
 const DRILL = 'shipshape-drill-weekly-drill-42';
 const KEY = 'arn:aws:kms:eu-west-1:111111111111:key/abc';
 const VAULT = { mode: 'backup-vault' as const, vaultName: 'shop-vault', restoreRoleArn: 'arn:aws:iam::111111111111:role/backup' };
-const s3 = mockClient(S3Client);
-const sns = mockClient(SNSClient);
+const { s3, fakeAws } = drillAws();
 let aws: FakeAws;
-
-beforeEach(() => {
-  s3.reset();
-  sns.reset();
-  s3.on(PutObjectCommand).resolves({});
-  sns.on(PublishCommand).resolves({});
-  aws = new FakeAws(() => new Date());
-});
-afterEach(() => {
-  aws.rds.restore();
-  aws.backup.restore();
-});
+beforeEach(() => (aws = fakeAws()));
 
 const passing = (state: DrillState): Promise<DrillState> =>
   Promise.resolve({ ...state, validation: { passed: true, checks: [], newestWrite: '2026-11-22T03:09:00.000Z', validatedAt: '2026-11-23T06:25:00.000Z' } });

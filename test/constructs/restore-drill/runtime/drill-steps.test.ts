@@ -11,31 +11,18 @@ import {
   RestoreDBClusterFromSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import 'aws-sdk-client-mock-jest';
 import type { DrillState } from '../../../../constructs/restore-drill/runtime/drill-state';
 import type { DrillReport } from '../../../../constructs/restore-drill/runtime/report';
 import { drillConfig, runDrill, START } from './drill-runner';
-import { FakeAws } from './fake-aws';
+import { drillAws, type FakeAws } from './fake-aws';
 
 const DRILL = 'shipshape-drill-weekly-drill-42';
-const s3 = mockClient(S3Client);
-const sns = mockClient(SNSClient);
+const { s3, sns, fakeAws } = drillAws();
 let aws: FakeAws;
-
-beforeEach(() => {
-  s3.reset();
-  sns.reset();
-  s3.on(PutObjectCommand).resolves({});
-  sns.on(PublishCommand).resolves({});
-  aws = new FakeAws(() => new Date());
-});
-afterEach(() => {
-  aws.rds.restore();
-  aws.backup.restore();
-});
+beforeEach(() => (aws = fakeAws()));
 
 /** A validator that passes, as the real one does against a healthy copy. */
 const passing = (state: DrillState): Promise<DrillState> =>

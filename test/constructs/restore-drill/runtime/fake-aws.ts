@@ -38,6 +38,8 @@ import {
   type ServerlessV2ScalingConfiguration,
   type Tag,
 } from '@aws-sdk/client-rds';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 
 interface FakeResource {
@@ -232,4 +234,26 @@ export class FakeAws {
     this.instances.set(id, { status: 'available', tags, pending: 0, members: [], created, cluster });
     if (cluster) this.clusters.get(cluster)?.members.push(id);
   }
+}
+
+/**
+ * The AWS a whole drill runs against, fresh for each test: an in-memory RDS and AWS Backup
+ * (`fakeAws()`), and S3 and SNS that accept every report and notification.
+ */
+export function drillAws(now: () => Date = () => new Date()) {
+  const s3 = mockClient(S3Client);
+  const sns = mockClient(SNSClient);
+  let fake: FakeAws | undefined;
+  beforeEach(() => {
+    s3.reset();
+    sns.reset();
+    s3.on(PutObjectCommand).resolves({});
+    sns.on(PublishCommand).resolves({});
+    fake = new FakeAws(now);
+  });
+  afterEach(() => {
+    fake?.rds.restore();
+    fake?.backup.restore();
+  });
+  return { s3, sns, fakeAws: () => fake as FakeAws };
 }
