@@ -1,7 +1,7 @@
 /**
  * How long after a bad release starts serving traffic an alarm goes off, and traffic is back on
- * the old revision. The lags are the assumptions in shared/FACTS.md ("Blue/green + alarm"): AWS
- * does not document them, so they are named here and printed with every figure.
+ * the old revision. The lags are assumptions (listed in docs/aws-behaviour.md): AWS does not
+ * document them, so they are named here and printed with every figure.
  */
 export const ROLLBACK_LAGS = {
   /** A standard (60 s) metric datapoint is available this long after its period ends. */

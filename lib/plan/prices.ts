@@ -1,8 +1,8 @@
 /**
  * Monthly prices the readiness report uses. Dated and versioned: a report prints the version it
- * priced with. Source: shared/FACTS.md (us-east-1 on-demand, mostly secondary sources); entries
- * marked `assumption` are not in FACTS.md and come from AWS's public price pages as remembered on
- * the version date: check them before relying on them.
+ * priced with. Source: AWS's us-east-1 on-demand prices, mostly as read from secondary sources;
+ * entries marked `assumption` come from AWS's public price pages as remembered on the version
+ * date: check them before relying on them.
  */
 export interface PriceTable {
   readonly fargateVcpuHour: { readonly x86_64: number; readonly arm64: number };

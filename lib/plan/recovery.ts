@@ -9,7 +9,7 @@ export interface RecoveryFigure {
   readonly from: string;
 }
 
-/** Point-in-time restore replays transaction logs shipped every 5 minutes (FACTS.md). */
+/** Point-in-time restore replays transaction logs shipped every 5 minutes (RDS and Aurora backup documentation). */
 export const PITR_RPO_SECONDS = 300;
 
 /** The recovery figures the synthesized template gives, each computed from its settings. */
@@ -59,7 +59,7 @@ function rollbackFigures(template: CfnTemplate): RecoveryFigure[] {
       figures.push({
         figure: 'a bad release is detected and traffic is back on the old revision',
         seconds: fastest.seconds,
-        from: `${fastest.name}: ${fastest.speed.datapointsToAlarm} x ${fastest.speed.periodSeconds} s + publish, evaluation, ECS polling and flip lags (FACTS.md); bake ${deployment.BakeTimeInMinutes ?? 0} min`,
+        from: `${fastest.name}: ${fastest.speed.datapointsToAlarm} x ${fastest.speed.periodSeconds} s + publish, evaluation, ECS polling and flip lags (assumed, see docs/aws-behaviour.md); bake ${deployment.BakeTimeInMinutes ?? 0} min`,
       });
     }
   }

@@ -20,7 +20,7 @@ function build(alarmProps: Partial<ServiceAlarmsProps> = {}, serviceProps: Parti
   return { alarms, template: Template.fromStack(stack) };
 }
 
-describe('rollback timing (lags from FACTS.md)', () => {
+describe('rollback timing (assumed lags)', () => {
   test('one breaching minute: 60 s of data + 60 s publish + 60 s evaluation = 180 s; back on the old revision 40 s later', () => {
     expect(detectionSeconds({ periodSeconds: 60, datapointsToAlarm: 1 })).toBe(180);
     expect(secondsUntilRolledBack({ periodSeconds: 60, datapointsToAlarm: 1 })).toBe(220);
