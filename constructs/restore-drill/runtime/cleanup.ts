@@ -16,11 +16,6 @@ import {
 import { type DrillClients, DrillError } from './drill-clients';
 import { CLEANUP_TIMEOUT_MINUTES, DRILL_NAME_PREFIX, DRILL_TAG, drillId, type DrillState, drillTags } from './drill-state';
 
-/** The copy was still there when the cleanup bound ran out: the execution fails with this error. */
-export class CleanupTimeout extends Error {
-  public override readonly name = 'CleanupTimeout';
-}
-
 /** Refuses to touch anything not named and tagged as a drill copy: the source is never at risk. */
 function assertDrillResource(identifier: string, tags: Tag[] | undefined): void {
   const tagged = tags?.some((t) => t.Key === DRILL_TAG);
@@ -130,7 +125,7 @@ export async function cleanup(state: DrillState, clients: DrillClients): Promise
       progress === 'restoring'
         ? `restore job ${state.restoreJobId} is still running: its copy ${drillId(state)} will appear untagged, and neither the sweeper nor the next drill deletes it; delete it by hand`
         : `${drillId(state)} still exists (RDS would not delete it yet, or its instances are still deleting); the sweeper deletes it once it is older than its bound`;
-    throw new CleanupTimeout(`Cleanup not done after ${Math.round(minutes)} minutes (bound: ${CLEANUP_TIMEOUT_MINUTES}): ${what}`);
+    throw new DrillError('CleanupTimeout', `Cleanup not done after ${Math.round(minutes)} minutes (bound: ${CLEANUP_TIMEOUT_MINUTES}): ${what}`);
   }
   return { ...state, cleanupStartedAt, cleaned: false };
 }

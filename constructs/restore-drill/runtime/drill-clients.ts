@@ -11,7 +11,7 @@ export interface DrillClients {
 /** A drill step failed in a way the state machine reports as the drill's failure reason. */
 export class DrillError extends Error {
   constructor(
-    public readonly code: 'NoBackup' | 'RestoreFailed' | 'DrillTimeout' | 'NotADrillResource',
+    public readonly code: 'NoBackup' | 'RestoreFailed' | 'DrillTimeout' | 'NotADrillResource' | 'CleanupTimeout',
     message: string,
   ) {
     super(message);
