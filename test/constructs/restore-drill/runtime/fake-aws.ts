@@ -73,7 +73,9 @@ export class FakeAws {
   /** The ARN of what the restore job created. */
   private restoredArn?: string;
 
-  constructor(now: () => Date) {
+  /** `account` and `region` go into every ARN the fake makes (a contract test uses the template's). */
+  constructor(now: () => Date, account = '111111111111', region = 'eu-west-1') {
+    const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
     const nf = (kind: 'cluster' | 'instance', id: string) =>
       kind === 'cluster'
         ? new DBClusterNotFoundFault({ message: `DBCluster ${id} not found`, $metadata: {} })
@@ -128,7 +130,7 @@ export class FakeAws {
       r.pending = this.describesUntilAvailable;
       if ('ServerlessV2ScalingConfiguration' in input && input.ServerlessV2ScalingConfiguration) r.capacity = input.ServerlessV2ScalingConfiguration;
       if (input.ManageMasterUserPassword) {
-        r.secretArn = `arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!${id}`;
+        r.secretArn = arn('secretsmanager', `secret:rds!${id}`);
         // Without MasterUserSecretKmsKeyId, RDS encrypts the secret with the AWS managed key.
         r.secretKmsKeyId = input.MasterUserSecretKmsKeyId ?? 'alias/aws/secretsmanager';
       }
@@ -176,9 +178,9 @@ export class FakeAws {
     });
     this.backup.on(ListRecoveryPointsByBackupVaultCommand).resolves({
       RecoveryPoints: [
-        { RecoveryPointArn: 'arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:awsbackup:job-old', Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z') },
-        { RecoveryPointArn: 'arn:aws:rds:eu-west-1:111111111111:cluster-snapshot:awsbackup:job-new', Status: 'COMPLETED', CreationDate: new Date('2026-11-22T05:00:00Z') },
-        { RecoveryPointArn: 'arn:aws:rds:eu-west-1:111111111111:cluster:continuous:db', Status: 'COMPLETED', CreationDate: new Date('2026-11-22T06:00:00Z') },
+        { RecoveryPointArn: arn('rds', 'cluster-snapshot:awsbackup:job-old'), Status: 'COMPLETED', CreationDate: new Date('2026-11-21T05:00:00Z') },
+        { RecoveryPointArn: arn('rds', 'cluster-snapshot:awsbackup:job-new'), Status: 'COMPLETED', CreationDate: new Date('2026-11-22T05:00:00Z') },
+        { RecoveryPointArn: arn('rds', 'cluster:continuous:db'), Status: 'COMPLETED', CreationDate: new Date('2026-11-22T06:00:00Z') },
       ],
     });
     this.backup.on(StartRestoreJobCommand).callsFake((input: StartRestoreJobCommandInput) => {
@@ -187,7 +189,7 @@ export class FakeAws {
       const aurora = input.Metadata?.DBClusterIdentifier !== undefined;
       // Restored without a Serverless v2 capacity range (nothing in the metadata sets one).
       if (this.restoreJobStatus !== 'FAILED') (aurora ? this.clusters : this.instances).set(id, create([]));
-      this.restoredArn = `arn:aws:rds:eu-west-1:111111111111:${aurora ? 'cluster' : 'db'}:${id}`;
+      this.restoredArn = arn('rds', `${aurora ? 'cluster' : 'db'}:${id}`);
       return { RestoreJobId: 'restore-job-1' };
     });
     this.backup.on(DescribeRestoreJobCommand).callsFake(() => ({
