@@ -54,6 +54,13 @@ export interface MigrationOptions {
    * @default Duration.minutes(30)
    */
   readonly timeout?: Duration;
+  /**
+   * The stack parameter the migration image version comes from, created with
+   * `imageVersionParameter` where the stack wants it named (e.g. `MigrationImageVersion`, beside
+   * `ImageVersion`): operators and the release step set it by that name.
+   * @default - a parameter in this construct, named by its path (`<id>MigrationImageVersion<hash>`)
+   */
+  readonly imageVersion?: CfnParameter;
 }
 
 export interface ReleasePipelineProps {

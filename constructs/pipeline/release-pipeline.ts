@@ -197,12 +197,14 @@ export class ReleasePipeline extends Construct {
   }
 
   private createMigrationTask(props: ReleasePipelineProps, migration: MigrationOptions, key: kms.IKey) {
-    const version = new CfnParameter(this, 'MigrationImageVersion', {
-      type: 'String',
-      default: props.imageVersion.default as string,
-      allowedPattern: IMAGE_VERSION_PATTERN,
-      description: 'The image version the migration task runs (set by the release pipeline)',
-    });
+    const version =
+      migration.imageVersion ??
+      new CfnParameter(this, 'MigrationImageVersion', {
+        type: 'String',
+        default: props.imageVersion.default as string,
+        allowedPattern: IMAGE_VERSION_PATTERN,
+        description: 'The image version the migration task runs (set by the release pipeline)',
+      });
     const task = new ecs.FargateTaskDefinition(this, 'MigrationTask', {
       cpu: 512,
       memoryLimitMiB: 1024,

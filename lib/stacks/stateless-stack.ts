@@ -124,6 +124,7 @@ export class StatelessStack extends Stack {
           command: pipeline.migrationCommand,
           environment: props.database.connectionEnvironment(),
           secrets: props.database.connectionSecrets(),
+          imageVersion: imageVersionParameter(this, 'MigrationImageVersion', service.image.tag, 'The image version the migration task runs (set by the release pipeline)'),
         },
         topic: this.alarms.topic,
       });

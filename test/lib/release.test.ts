@@ -31,7 +31,7 @@ describe('a release pipeline from an ECR push, with approval and a migration', (
 
   test('the migration task runs the command in the application image at its own version parameter, with the database login injected', () => {
     const migrationVersion = t.findParameters('*', { Type: 'String', Default: ':v1', AllowedPattern: Match.stringLikeRegexp('sha256'), Description: Match.stringLikeRegexp('migration task') });
-    expect(Object.keys(migrationVersion)).toEqual([expect.stringMatching(/^ReleaseMigrationImageVersion/)]);
+    expect(Object.keys(migrationVersion)).toEqual(['MigrationImageVersion']);
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
         Match.objectLike({
@@ -42,7 +42,13 @@ describe('a release pipeline from an ECR push, with approval and a migration', (
         }),
       ],
     });
-    expect(imageOf(t, 'migrate')).toMatch(/^\{"Fn::Join":\["",\[.*\{"Ref":"ReleaseMigrationImageVersion[0-9A-F]{8}"\}\]\]\}$/);
+    expect(imageOf(t, 'migrate')).toMatch(/^\{"Fn::Join":\["",\[.*\{"Ref":"MigrationImageVersion"\}\]\]\}$/);
+  });
+
+  test('the release step sets the two stable stack parameters an operator sets by hand: ImageVersion and MigrationImageVersion', () => {
+    const [fn] = Object.values(resources(t, 'AWS::Lambda::Function')).filter((f) => JSON.stringify(f.Properties).includes('RELEASE_TARGET'));
+    expect(JSON.stringify(fn.Properties.Environment)).toContain('\\"parameters\\":{\\"deploy\\":\\"ImageVersion\\",\\"migrate\\":\\"MigrationImageVersion\\"}');
+    expect(Object.keys(t.toJSON().Parameters as object).filter((name) => /ImageVersion/.test(name)).sort()).toEqual(['ImageVersion', 'MigrationImageVersion']);
   });
 
   test('the migration runs in the private subnets with its own security group, allowed to the database', () => {
