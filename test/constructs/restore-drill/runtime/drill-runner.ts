@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { cleanup } from '../../../../constructs/restore-drill/runtime/cleanup';
 import type { DrillClients } from '../../../../constructs/restore-drill/runtime/drill-clients';
+import type { DrillStepName } from '../../../../constructs/restore-drill/runtime/drill-steps.lambda';
 import type { DrillConfig, DrillState } from '../../../../constructs/restore-drill/runtime/drill-state';
 import { pickSource } from '../../../../constructs/restore-drill/runtime/pick-source';
 import { type DrillMetric, report } from '../../../../constructs/restore-drill/runtime/report';
@@ -43,9 +44,28 @@ export interface RunResult {
  * advance a virtual clock by one minute; the cleanup is retried 3 times and polled until done
  * (the cleanup bounds itself: past CLEANUP_TIMEOUT_MINUTES it throws CleanupTimeout).
  */
-export async function runDrill(config: DrillConfig, validate: (state: DrillState) => Promise<DrillState>): Promise<RunResult> {
+/**
+ * Runs one step of the drill Lambda: `now` is the drill's clock at that moment. The default calls
+ * the step modules directly; a test can run the real handler instead.
+ */
+export type DrillStepInvoker = (step: DrillStepName, state: DrillState, now: Date) => Promise<DrillState>;
+
+export async function runDrill(config: DrillConfig, validate: (state: DrillState) => Promise<DrillState>, invoke?: DrillStepInvoker): Promise<RunResult> {
   let clock = START.getTime();
   const clients: DrillClients = { rds: new RDSClient({ region: 'eu-west-1' }), backup: new BackupClient({ region: 'eu-west-1' }), now: () => new Date(clock) };
+  const metrics: DrillMetric[] = [];
+  const s3 = new S3Client({ region: 'eu-west-1' });
+  const sns = new SNSClient({ region: 'eu-west-1' });
+  const direct: Record<DrillStepName, (s: DrillState) => Promise<DrillState>> = {
+    pickSource: (s) => pickSource(s, clients),
+    startRestore: (s) => startRestore(s, clients),
+    checkRestore: (s) => checkRestore(s, clients),
+    prepareAccess: (s) => prepareAccess(s, clients),
+    checkAccess: (s) => checkAccess(s, clients),
+    cleanup: (s) => cleanup(s, clients),
+    report: (s) => report(s, { s3, sns, publishMetrics: (m) => metrics.push(...m) }),
+  };
+  const step = (name: DrillStepName) => (s: DrillState) => (invoke ? invoke(name, s, clients.now()) : direct[name](s));
   let state: DrillState = { config, executionName: 'Weekly-Drill_42', startedAt: START.toISOString() };
   const attempt = async (step: (s: DrillState) => Promise<DrillState>): Promise<boolean> => {
     try {
@@ -57,22 +77,21 @@ export async function runDrill(config: DrillConfig, validate: (state: DrillState
       return false;
     }
   };
-  const poll = async (check: (s: DrillState, c: DrillClients) => Promise<DrillState>): Promise<boolean> => {
+  const poll = async (check: (s: DrillState) => Promise<DrillState>): Promise<boolean> => {
     for (;;) {
       clock += 60_000;
-      if (!(await attempt((s) => check(s, clients)))) return false;
+      if (!(await attempt(check))) return false;
       if (state.ready) return true;
     }
   };
-  void ((await attempt((s) => pickSource(s, clients))) &&
-    (await attempt((s) => startRestore(s, clients))) &&
-    (await poll(checkRestore)) &&
-    (await attempt((s) => prepareAccess(s, clients))) &&
-    (await poll(checkAccess)) &&
+  void ((await attempt(step('pickSource'))) &&
+    (await attempt(step('startRestore'))) &&
+    (await poll(step('checkRestore'))) &&
+    (await attempt(step('prepareAccess'))) &&
+    (await poll(step('checkAccess'))) &&
     (await attempt(validate)));
-  const metrics: DrillMetric[] = [];
   try {
-    state = await report(state, { s3: new S3Client({ region: 'eu-west-1' }), sns: new SNSClient({ region: 'eu-west-1' }), publishMetrics: (m) => metrics.push(...m) });
+    state = await step('report')(state);
   } catch {
     // Catch → cleanup, as in the state machine.
   }
@@ -81,7 +100,7 @@ export async function runDrill(config: DrillConfig, validate: (state: DrillState
     let failures = 0;
     for (;;) {
       try {
-        state = await cleanup(state, clients);
+        state = await step('cleanup')(state);
         cleaned = state.cleaned === true;
         break;
       } catch (error) {
