@@ -4,7 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
-  setupFiles: ['<rootDir>/test/helpers/skip-bundling.ts'],
   // Synthesizing with the policy packs takes a few seconds per app.
   testTimeout: 60_000,
 };

@@ -2,14 +2,11 @@ import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { acknowledge } from './acknowledge';
 import { encryptedLogGroup } from './encryption';
+import { handlerBundle } from './handler-bundles';
 
 export interface ShipshapeFunctionOptions {
   /** The handler file, a `*.lambda.ts` in a construct's `runtime/` folder. */
@@ -24,56 +21,15 @@ export interface ShipshapeFunctionOptions {
   readonly environment?: Record<string, string>;
 }
 
-const CONSTRUCTS_DIR = path.resolve(__dirname, '..');
-
-let runtimeSources: string | undefined;
-
 /**
- * A hash of everything a bundle can contain: every file of every construct's `runtime/` folder
- * (runtime code imports nothing outside them) and the lock file that pins the npm packages.
+ * A Node 24 ARM Lambda running the pre-built bundle of `entry` (see handler-bundles.ts), with an
+ * encrypted log group and JSON logs. The AWS SDK v3 comes from the runtime; everything else is in
+ * the bundle.
  */
-function runtimeSourceHash(): string {
-  if (runtimeSources) return runtimeSources;
-  const hash = createHash('sha256');
-  const files = fs
-    .readdirSync(CONSTRUCTS_DIR, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.split(path.sep).includes('runtime'))
-    .map((file) => path.join(CONSTRUCTS_DIR, file))
-    .filter((file) => fs.statSync(file).isFile())
-    .sort();
-  for (const file of [...files, path.join(CONSTRUCTS_DIR, '..', 'package-lock.json')]) {
-    if (!fs.existsSync(file)) continue;
-    hash.update(path.relative(CONSTRUCTS_DIR, file)).update('\0').update(fs.readFileSync(file)).update('\0');
-  }
-  runtimeSources = hash.digest('hex');
-  return runtimeSources;
-}
-
-const BUNDLING = {
-  forceDockerBundling: false,
-  minify: true,
-  sourceMap: true,
-  target: 'node24',
-  logLevel: nodejs.LogLevel.WARNING,
-  // pg's optional native binding is never loaded; the SDK v3 is in the runtime.
-  externalModules: ['@aws-sdk/*', 'pg-native'],
-} satisfies nodejs.BundlingOptions;
-
-/** What a bundle of `entry` is made from: the runtime sources, the lock file, the entry and the bundling options. */
-export function runtimeBundleHash(entry: string): string {
-  return createHash('sha256')
-    .update(`${runtimeSourceHash()}\0${path.relative(CONSTRUCTS_DIR, entry)}\0${JSON.stringify(BUNDLING)}`)
-    .digest('hex');
-}
-
-/**
- * A Node 24 ARM Lambda bundled by the local esbuild (never Docker), with an encrypted log group
- * and JSON logs. The AWS SDK v3 comes from the runtime; everything else is bundled.
- */
-export function shipshapeFunction(scope: Construct, id: string, options: ShipshapeFunctionOptions): nodejs.NodejsFunction {
-  return new nodejs.NodejsFunction(scope, id, {
-    entry: options.entry,
-    handler: 'handler',
+export function shipshapeFunction(scope: Construct, id: string, options: ShipshapeFunctionOptions): lambda.Function {
+  return new lambda.Function(scope, id, {
+    code: lambda.Code.fromAsset(handlerBundle(options.entry)),
+    handler: 'index.handler',
     description: options.description,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
@@ -85,12 +41,6 @@ export function shipshapeFunction(scope: Construct, id: string, options: Shipsha
     environmentEncryption: options.key,
     loggingFormat: lambda.LoggingFormat.JSON,
     logGroup: encryptedLogGroup(scope, `${id}Logs`, { key: options.key, retention: options.logRetention }),
-    bundling: {
-      ...BUNDLING,
-      // Known before bundling, so a synth into a cloud assembly that already holds this bundle
-      // (every cdk diff, synth and deploy after the first) skips esbuild.
-      assetHash: runtimeBundleHash(options.entry),
-    },
   });
 }
 
