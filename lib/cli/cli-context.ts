@@ -1,4 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -11,6 +13,8 @@ export interface CliContext {
   readonly s3: S3Client;
   readonly ecs: ECSClient;
   readonly codepipeline: CodePipelineClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly logs: CloudWatchLogsClient;
   readonly out: (line: string) => void;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
@@ -38,6 +42,12 @@ export function explainAwsError(error: unknown): Error {
   }
   if (e.name === 'ExpiredTokenException' || e.name === 'ExpiredToken') {
     return new CliError('Your AWS session has expired: log in again (e.g. `aws sso login`).', 2);
+  }
+  if (/^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnrecognizedClientException)$/.test(e.name ?? '')) {
+    return new CliError(`AWS refused the call (${e.name}): ${e.message ?? ''} Use credentials whose role allows it (the read-only commands need only Describe/List/Get/Filter actions).`);
+  }
+  if (/^(Throttling|ThrottlingException|TooManyRequestsException|RequestLimitExceeded)$/.test(e.name ?? '')) {
+    return new CliError(`AWS throttled the calls (${e.name}) after the SDK's retries: try again in a minute.`);
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -11,6 +11,7 @@ import type { DrillState } from '../../constructs/restore-drill/runtime/drill-st
 import { buildReport, type DrillReport } from '../../constructs/restore-drill/runtime/report';
 import { DRILL_OUTPUTS } from '../stacks/outputs';
 import { type CliContext, CliError } from './cli-context';
+import { type CliCommand, JSON_OPTION, LAST_OPTION, lastOf, stackOption } from './command';
 import { requireOutput, stackOutputs } from './stack-outputs';
 
 export interface DrillRunOptions {
@@ -142,3 +143,31 @@ export async function drillStatus(ctx: CliContext, options: DrillStatusOptions):
   }
   return reports;
 }
+
+const DRILL_EXIT_2 = 'bad usage, or no AWS credentials/region';
+
+export const drillRunCommand: CliCommand = {
+  name: 'drill run',
+  summary: 'start a restore drill now (and follow it with --wait)',
+  description:
+    'Starts the restore drill the weekly schedule runs (same state machine, same code): it restores the latest backup into a\n' +
+    'temporary copy, checks it, reports RTO and RPO, and deletes the copy. Refuses when a drill is already running.',
+  options: { stack: stackOption('stateful'), wait: { type: 'boolean', description: 'follow each step until the drill ends' }, json: JSON_OPTION },
+  examples: ['shipshape drill run --wait', 'shipshape drill run --stack payments-stateful --json'],
+  exitCodes: { 0: 'the drill started (with --wait: it succeeded)', 1: 'a drill is already running, the stack has no drill, or (with --wait) the drill failed', 2: DRILL_EXIT_2 },
+  run: async (values, io) => {
+    await drillRun(io.ctx, { stack: (values.stack as string | undefined) ?? io.defaultStack('stateful'), wait: values.wait === true, json: values.json === true });
+  },
+};
+
+export const drillStatusCommand: CliCommand = {
+  name: 'drill status',
+  summary: 'the last drills: outcome, RTO, RPO, checks',
+  description: 'Lists the last drills, newest first, from the reports they stored: outcome, RTO, RPO and each check.',
+  options: { stack: stackOption('stateful'), last: LAST_OPTION, json: JSON_OPTION },
+  examples: ['shipshape drill status --last 3'],
+  exitCodes: { 0: 'the reports were listed (none yet is not an error)', 1: 'the stack or its report bucket cannot be read', 2: `${DRILL_EXIT_2}, or a bad --last` },
+  run: async (values, io) => {
+    await drillStatus(io.ctx, { stack: (values.stack as string | undefined) ?? io.defaultStack('stateful'), last: lastOf(values), json: values.json === true });
+  },
+};

@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { loadConfig } from '../config';
-import { buildPlan, type CfnTemplate, formatPlan, PlanError, type PlanReport } from '../plan';
+import { ConfigError, loadConfig, type ShipshapeConfig } from '../config';
+import { buildPlan, type CfnTemplate, formatPlan, PlanError, type PlanReport, pricesFor } from '../plan';
 import { addPolicyPacks, readFindings } from '../policy';
 import { buildReferenceApp } from '../reference-app';
 import { CliError } from './cli-context';
+import { type CliCommand, JSON_OPTION } from './command';
 
 export interface PlanOptions {
   readonly json: boolean;
@@ -43,7 +44,13 @@ function synthesizeReference(options: PlanOptions): Synthesized {
   const context = { ...cdkJson.context };
   if (options.config) context.shipshape = readJson(options.config, '--config');
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-plan-')), context });
-  const config = loadConfig(app.node);
+  let config: ShipshapeConfig;
+  try {
+    config = loadConfig(app.node);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, 2);
+    throw error;
+  }
   options.progress(`Synthesizing the reference app (${config.profile} profile) with the policy packs...`);
   buildReferenceApp(app, config);
   addPolicyPacks(app);
@@ -69,6 +76,7 @@ function readStacks(directory: string): Array<{ name: string; template: CfnTempl
 
 /** `shipshape plan`: policy findings, recovery figures and a monthly cost estimate per stack. */
 export function plan(options: PlanOptions): PlanReport {
+  refuseEarly(options);
   const synthesized = options.assembly ? { directory: options.assembly } : synthesizeReference(options);
   options.progress('Reading findings, recovery settings and prices from the templates...');
   const stacks = readStacks(synthesized.directory);
@@ -89,3 +97,47 @@ export function plan(options: PlanOptions): PlanReport {
   else for (const line of formatPlan(report)) options.out(line);
   return report;
 }
+
+/** Refusals that need no synth: an unpriced region, a missing assembly or configuration file. */
+function refuseEarly(options: PlanOptions): void {
+  try {
+    if (options.region !== undefined) pricesFor(options.region);
+  } catch (error) {
+    if (error instanceof PlanError) throw new CliError(`--region: ${error.message}`, 2);
+    throw error;
+  }
+  if (options.assembly !== undefined && !fs.existsSync(path.join(options.assembly, 'manifest.json'))) {
+    throw new CliError(`--assembly: ${options.assembly} is not a cloud assembly (no manifest.json); give the output folder of \`cdk synth\` (cdk.out)`, 2);
+  }
+  if (options.config !== undefined && !fs.existsSync(options.config)) throw new CliError(`--config: no file ${options.config}`, 2);
+}
+
+export const planCommand: CliCommand = {
+  name: 'plan',
+  summary: 'findings, recovery figures, who alarms reach and monthly cost, per stack',
+  description:
+    'Synthesizes the reference app (as `cdk synth` does, with the policy packs) or reads an assembly, and reports per stack:\n' +
+    'open and acknowledged policy findings, recovery figures, who the alarms reach, and a monthly cost estimate. Needs no\n' +
+    'AWS credentials and changes nothing.',
+  options: {
+    json: JSON_OPTION,
+    config: { type: 'string', value: 'F', description: "a JSON file with a shipshape configuration, instead of cdk.json's" },
+    assembly: { type: 'string', value: 'DIR', description: 'a synthesized cloud assembly (cdk.out of any app) to read instead of synthesizing' },
+    region: { type: 'string', value: 'R', description: "the region to price in (default: the configuration's env.region, else us-east-1)" },
+  },
+  examples: ['shipshape plan', 'shipshape plan --assembly cdk.out --region eu-west-1 --json'],
+  exitCodes: { 0: 'the report was printed (open findings are listed, not an error)', 1: 'the app failed to synthesize', 2: 'bad usage: an unpriced --region, a missing --assembly or --config, an invalid configuration' },
+  run: (values, io) => {
+    const json = values.json === true;
+    const tty = process.stderr.isTTY && !json;
+    plan({
+      json,
+      config: values.config as string | undefined,
+      assembly: values.assembly as string | undefined,
+      region: values.region as string | undefined,
+      root: process.cwd(),
+      out: io.ctx.out,
+      progress: tty ? io.err : () => undefined,
+    });
+  },
+};

@@ -2,7 +2,9 @@ import { GetPipelineExecutionCommand, paginateListPipelineExecutions, type Pipel
 import { DescribeServiceDeploymentsCommand, ListServiceDeploymentsCommand, type ServiceDeploymentBrief, type ServiceDeploymentStatus, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { SERVICE_OUTPUTS } from '../stacks/outputs';
 import { type CliContext, CliError } from './cli-context';
-import { requireOutput, stackOutputs } from './stack-outputs';
+import { type CliCommand, JSON_OPTION, SERVICE_OPTION, stackOption } from './command';
+import { manualRollback } from './manual-release';
+import { describeStack, requireOutput } from './stack-outputs';
 
 export interface RollbackOptions {
   readonly stack: string;
@@ -19,6 +21,8 @@ export interface RollbackOptions {
   readonly timeoutMs?: number;
 }
 
+/** The stateless stack's parameter holding the image version of an ECR image (`StatelessStack`). */
+export const IMAGE_VERSION_PARAMETER = 'ImageVersion';
 /** The stage the pipeline deploys in; rolling it back redeploys an earlier release through CloudFormation. */
 export const DEPLOY_STAGE = 'Deploy';
 const ACTIVE: ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'STOP_REQUESTED'];
@@ -26,18 +30,21 @@ const ACTIVE: ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS', 'ROLLBACK_R
 const HISTORY_PAGES = 5;
 
 export interface ServiceRef {
+  readonly stack: string;
   readonly serviceArn: string;
   readonly cluster: string;
   readonly pipelineName?: string;
+  /** The stack's `ImageVersion` parameter (an ECR image), when it has one. */
+  readonly imageVersion?: string;
 }
 
 /** The service (and pipeline) a command acts on: `--service`, or the stack's outputs. */
 export async function resolveService(ctx: CliContext, stack: string, service?: string): Promise<ServiceRef> {
-  const outputs = await stackOutputs(ctx, stack);
+  const { outputs, parameters } = await describeStack(ctx, stack);
   const serviceArn = service ?? requireOutput(outputs, SERVICE_OUTPUTS.service, stack, 'service');
   const match = /^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:service\/([^/]+)\/[^/]+$/.exec(serviceArn);
   if (!match) throw new CliError(`--service: an ECS service ARN (arn:aws:ecs:<region>:<account>:service/<cluster>/<name>) (got ${serviceArn})`, 2);
-  return { serviceArn, cluster: match[1], pipelineName: outputs[SERVICE_OUTPUTS.pipeline] };
+  return { stack, serviceArn, cluster: match[1], pipelineName: outputs[SERVICE_OUTPUTS.pipeline], imageVersion: parameters[IMAGE_VERSION_PARAMETER] };
 }
 
 /**
@@ -97,9 +104,7 @@ async function stopDeployment(ctx: CliContext, options: RollbackOptions, deploym
 
 async function rollBackPipeline(ctx: CliContext, options: RollbackOptions, ref: ServiceRef): Promise<void> {
   const pipelineName = ref.pipelineName;
-  if (!pipelineName) {
-    throw new CliError('No deployment is in progress and this service has no release pipeline: there is no release to roll back to (deploy the previous image version instead).');
-  }
+  if (!pipelineName) throw new CliError(await manualRollback(ctx, ref));
   const { running, target } = await findTarget(ctx, pipelineName);
   confirm(ctx, options, `The service runs release ${describeRunning(running)}; the ${DEPLOY_STAGE} stage will redeploy release ${describe(target)} through CloudFormation.`);
   const { pipelineExecutionId } = await ctx.codepipeline
@@ -220,3 +225,34 @@ export function describe(e: PipelineExecutionSummary): string {
   const revision = e.sourceRevisions?.[0]?.revisionId;
   return `${e.pipelineExecutionId}${revision ? ` (${revision.slice(0, 19)})` : ''}`;
 }
+
+export const rollbackCommand: CliCommand = {
+  name: 'rollback',
+  summary: 'stop a deployment with rollback, or redeploy the previous release',
+  description: [
+    'Rolls the service back, after showing what it will do (nothing changes without --yes):',
+    '- a deployment in progress or baking is stopped with rollback (ECS StopServiceDeployment): traffic flips back to',
+    '  the previous revision, no task is relaunched;',
+    '- otherwise the release pipeline\'s Deploy stage is rolled back to the previous successful release with another',
+    '  image: a CloudFormation update through blue/green, like any release.',
+    'Without a pipeline and with nothing in progress, it changes nothing and prints the command that deploys the',
+    'previous image by hand (`npx cdk deploy <stack> --parameters <stack>:ImageVersion=@sha256:<digest>`, or, for an',
+    'image given by URI, service.image.uri in the configuration and `npx cdk deploy <stack>`); see docs/manual-release.md.',
+    'It follows the rollback until it ends (20 min for a stop, 30 min for a pipeline rollback), then stops following.',
+  ].join('\n'),
+  options: { stack: stackOption('stateless'), service: SERVICE_OPTION, yes: { type: 'boolean', description: 'do it (without it, only show what would happen)' }, json: JSON_OPTION },
+  examples: ['shipshape rollback            # shows what it would do', 'shipshape rollback --yes      # does it and follows until traffic is back'],
+  exitCodes: {
+    0: 'the rollback finished: traffic is on the previous release',
+    1: 'nothing to roll back to (with no pipeline: the manual command is printed), a rollback already running, or the rollback failed or outlasted the follow time',
+    2: 'nothing changed because --yes was not given, bad usage, or no AWS credentials/region',
+  },
+  run: async (values, io) => {
+    await rollback(io.ctx, {
+      stack: (values.stack as string | undefined) ?? io.defaultStack('stateless'),
+      service: values.service as string | undefined,
+      yes: values.yes === true,
+      json: values.json === true,
+    });
+  },
+};

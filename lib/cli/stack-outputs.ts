@@ -4,6 +4,11 @@ import { CliError } from './cli-context';
 
 /** The outputs of `stackName`, or a clear error when the stack is not there. */
 export async function stackOutputs(ctx: CliContext, stackName: string): Promise<Record<string, string>> {
+  return (await describeStack(ctx, stackName)).outputs;
+}
+
+/** The outputs and parameter values of `stackName`, or a clear error when the stack is not there. */
+export async function describeStack(ctx: CliContext, stackName: string): Promise<{ outputs: Record<string, string>; parameters: Record<string, string> }> {
   let stacks;
   try {
     stacks = (await ctx.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks;
@@ -14,7 +19,11 @@ export async function stackOutputs(ctx: CliContext, stackName: string): Promise<
     throw error;
   }
   const outputs = stacks?.[0]?.Outputs ?? [];
-  return Object.fromEntries(outputs.filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey as string, o.OutputValue as string]));
+  const parameters = stacks?.[0]?.Parameters ?? [];
+  return {
+    outputs: Object.fromEntries(outputs.filter((o) => o.OutputKey && o.OutputValue).map((o) => [o.OutputKey as string, o.OutputValue as string])),
+    parameters: Object.fromEntries(parameters.filter((p) => p.ParameterKey && p.ParameterValue).map((p) => [p.ParameterKey as string, p.ParameterValue as string])),
+  };
 }
 
 export function requireOutput(outputs: Record<string, string>, key: string, stackName: string, what: string): string {

@@ -1,6 +1,7 @@
 import { ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeServiceRevisionsCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import type { CliContext } from './cli-context';
+import { type CliCommand, JSON_OPTION, LAST_OPTION, lastOf, SERVICE_OPTION, stackOption } from './command';
 import { describe, resolveService } from './rollback';
 
 export interface StatusOptions {
@@ -47,3 +48,20 @@ async function imagesOf(ctx: CliContext, revisionArns: string[]): Promise<Record
       .map((r) => [r.serviceRevisionArn as string, (r.containerImages ?? []).map((i) => `${i.containerName}=${i.image ?? '?'}${i.imageDigest ? `@${i.imageDigest.slice(0, 19)}` : ''}`).join(', ')]),
   );
 }
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: 'current and previous revisions, last deployments and releases',
+  description: 'Shows the revision the service runs and the one before it (with their images), the last ECS deployments and, with a\nrelease pipeline, the last releases and rollbacks. Read-only.',
+  options: { stack: stackOption('stateless'), service: SERVICE_OPTION, last: LAST_OPTION, json: JSON_OPTION },
+  examples: ['shipshape status --last 10'],
+  exitCodes: { 0: 'shown', 1: 'the stack or service cannot be read (missing stack, AccessDenied)', 2: 'bad usage (e.g. a bad --last or --service), or no AWS credentials/region' },
+  run: async (values, io) => {
+    await status(io.ctx, {
+      stack: (values.stack as string | undefined) ?? io.defaultStack('stateless'),
+      service: values.service as string | undefined,
+      last: lastOf(values),
+      json: values.json === true,
+    });
+  },
+};

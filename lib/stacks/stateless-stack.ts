@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import {
+  AlarmRollback,
   type AppSecrets,
   imageVersionParameter,
   type ProductionNetwork,
@@ -46,6 +47,8 @@ export class StatelessStack extends Stack {
   public readonly service: RedundantService;
   public readonly rotationRollout: RotationRollout;
   public readonly alarms: ServiceAlarms;
+  /** Stops a running deployment the moment one of its rollback alarms goes to ALARM. */
+  public readonly alarmRollback: AlarmRollback;
   public readonly dashboard: ServiceDashboard;
   /** The image version parameter releases set (ECR images only). */
   public readonly imageVersion?: CfnParameter;
@@ -108,10 +111,22 @@ export class StatelessStack extends Stack {
       disabled: alarms.disabled,
       fastErrorMetric: alarms.fastErrorMetric && new cloudwatch.Metric({ ...alarms.fastErrorMetric, dimensionsMap: alarms.fastErrorMetric.dimensions, period: Duration.seconds(10) }),
     });
+    // Stops a release the moment a rollback alarm goes off; ECS's own alarm watching stays as the safety net.
+    this.alarmRollback = new AlarmRollback(this, 'AlarmRollback', {
+      service: this.service.service,
+      alarms: this.alarms.rollbackAlarms(),
+      topic: this.alarms.topic,
+      encryptionKey: this.service.encryptionKey,
+    });
     this.dashboard = new ServiceDashboard(this, 'Dashboard', { service: this.service, database: props.database, drill: props.drill, alarms: this.alarms });
     new CfnOutput(this, 'ServiceUrl', { value: this.service.url, description: 'Where clients reach the service' });
     new CfnOutput(this, SERVICE_OUTPUTS.service, { value: this.service.service.serviceArn, description: 'The ECS service (shipshape rollback, status)' });
     new CfnOutput(this, SERVICE_OUTPUTS.cluster, { value: this.service.cluster.clusterArn, description: 'The ECS cluster' });
+    new CfnOutput(this, SERVICE_OUTPUTS.logGroup, { value: this.service.logGroup.logGroupName, description: "The service's log group (shipshape logs)" });
+    new CfnOutput(this, SERVICE_OUTPUTS.loadBalancerDns, {
+      value: this.service.loadBalancer.loadBalancerDnsName,
+      description: "The load balancer's DNS name: point your domain's CNAME (or Route 53 alias) at it when you bring your own certificate",
+    });
     const { pipeline } = props.config;
     if (pipeline && this.imageVersion && 'repository' in service.image) {
       this.pipeline = new ReleasePipeline(this, 'Release', {

@@ -1,4 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -15,6 +17,8 @@ export function testCliContext(start: string, out: string[]): CliContext {
     s3: new S3Client({ region }),
     ecs: new ECSClient({ region }),
     codepipeline: new CodePipelineClient({ region }),
+    cloudwatch: new CloudWatchClient({ region }),
+    logs: new CloudWatchLogsClient({ region }),
     out: (line) => out.push(line),
     now: () => new Date(clock),
     sleep: (ms) => {
