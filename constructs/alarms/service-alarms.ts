@@ -135,6 +135,14 @@ export class ServiceAlarms extends Construct {
     if (props.rollBackDeployments ?? true) props.service.rollBackOn(this.rollbackTriggers());
   }
 
+  /**
+   * The alarms a deployment rolls back on, as alarms (for `AlarmRollback`, which reacts to their
+   * state changes); the same ones `rollbackTriggers()` names.
+   */
+  public rollbackAlarms(): cloudwatch.Alarm[] {
+    return ROLLBACK_ALARMS.filter((name) => this.alarms[name] && this.speeds[name]).map((name) => this.alarms[name] as cloudwatch.Alarm);
+  }
+
   /** The rollback alarms in force, each with its explicit name and its detection time. */
   public rollbackTriggers(): RollbackTrigger[] {
     return ROLLBACK_ALARMS.filter((name) => this.alarms[name] && this.speeds[name]).map((name) => ({

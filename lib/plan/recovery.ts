@@ -1,4 +1,4 @@
-import { secondsUntilRolledBack } from '../../constructs/alarms/rollback-timing';
+import { type AlarmSpeed, describeRollback, isHighResolution, RollbackPath, secondsUntilRolledBack } from '../../constructs/alarms/rollback-timing';
 import { secondsUntilOutOfRotation } from '../../constructs/service/health-timing';
 import { alarmPeriodSeconds, type CfnResource, type CfnTemplate, numberProp, resourcesOf } from './template';
 
@@ -36,12 +36,38 @@ function rotationFigures(template: CfnTemplate): RecoveryFigure[] {
     });
 }
 
-function alarmSpeed(alarm: CfnResource): { periodSeconds: number; datapointsToAlarm: number } {
+function alarmSpeed(alarm: CfnResource): AlarmSpeed {
   return { periodSeconds: alarmPeriodSeconds(alarm), datapointsToAlarm: numberProp(alarm, 'DatapointsToAlarm') ?? numberProp(alarm, 'EvaluationPeriods') ?? 1 };
+}
+
+/**
+ * The alarms whose going to ALARM invokes a function through an enabled EventBridge rule (the
+ * `AlarmRollback` path): CloudWatch alarm state-change events, by the alarm ARNs in the pattern's
+ * `resources` (a pattern without `resources` matches every alarm).
+ */
+export function alarmsWithEventRollback(template: CfnTemplate): Set<string> {
+  const alarmNames = new Map(resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([id, a]) => [id, a.Properties?.AlarmName as string | undefined]));
+  const functions = new Set(resourcesOf(template, 'AWS::Lambda::Function').map(([id]) => id));
+  const found = new Set<string>();
+  for (const [, rule] of resourcesOf(template, 'AWS::Events::Rule')) {
+    const props = rule.Properties ?? {};
+    const pattern = (props.EventPattern ?? {}) as { source?: string[]; 'detail-type'?: string[]; resources?: unknown[]; detail?: { state?: { value?: string[] } } };
+    const invokesFunction = ((props.Targets ?? []) as Array<{ Arn?: { 'Fn::GetAtt'?: string[] } }>).some((t) => functions.has(t.Arn?.['Fn::GetAtt']?.[0] ?? ''));
+    const alarmChange = pattern.source?.includes('aws.cloudwatch') && pattern['detail-type']?.includes('CloudWatch Alarm State Change') && pattern.detail?.state?.value?.includes('ALARM');
+    if (props.State === 'DISABLED' || !invokesFunction || !alarmChange) continue;
+    if (pattern.resources === undefined) for (const name of alarmNames.values()) if (name) found.add(name);
+    for (const resource of pattern.resources ?? []) {
+      const id = (resource as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0];
+      const name = id !== undefined ? alarmNames.get(id) : typeof resource === 'string' ? /:alarm:(.+)$/.exec(resource)?.[1] : undefined;
+      if (name) found.add(name);
+    }
+  }
+  return found;
 }
 
 function rollbackFigures(template: CfnTemplate): RecoveryFigure[] {
   const figures: RecoveryFigure[] = [];
+  const onEvent = alarmsWithEventRollback(template);
   for (const [id, service] of resourcesOf(template, 'AWS::ECS::Service')) {
     const deployment = (service.Properties?.DeploymentConfiguration ?? {}) as {
       Alarms?: { AlarmNames?: string[]; Enable?: boolean };
@@ -52,15 +78,25 @@ function rollbackFigures(template: CfnTemplate): RecoveryFigure[] {
     if (preTraffic) figures.push({ figure: 'production exposure of a release the smoke test fails', seconds: 0, from: `${id}: lifecycle hook at POST_TEST_TRAFFIC_SHIFT` });
     const names = deployment.Alarms?.Enable ? (deployment.Alarms.AlarmNames ?? []) : [];
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => names.includes(a.Properties?.AlarmName as string));
-    const timed = alarms.map(([, a]) => ({ name: a.Properties?.AlarmName as string, speed: alarmSpeed(a) })).map((a) => ({ ...a, seconds: secondsUntilRolledBack(a.speed) }));
-    timed.sort((a, b) => a.seconds - b.seconds);
-    const fastest = timed[0];
-    if (fastest) {
-      figures.push({
-        figure: 'a bad release is detected and traffic is back on the old revision',
-        seconds: fastest.seconds,
-        from: `${fastest.name}: ${fastest.speed.datapointsToAlarm} x ${fastest.speed.periodSeconds} s + publish, evaluation, ECS polling and flip lags (assumed, see docs/aws-behaviour.md); bake ${deployment.BakeTimeInMinutes ?? 0} min`,
+    const timed = alarms
+      .map(([, a]) => ({ name: a.Properties?.AlarmName as string, speed: alarmSpeed(a) }))
+      .map((a) => {
+        const path = onEvent.has(a.name) ? RollbackPath.ALARM_EVENT : RollbackPath.ECS_POLLING;
+        return { ...a, path, seconds: secondsUntilRolledBack(a.speed, path) };
       });
+    timed.sort((a, b) => a.seconds - b.seconds);
+    const bake = `bake ${deployment.BakeTimeInMinutes ?? 0} min`;
+    const from = (a: (typeof timed)[number]) => {
+      const fallback = a.path === RollbackPath.ALARM_EVENT ? `; ECS's own alarm polling, the fallback: ${secondsUntilRolledBack(a.speed, RollbackPath.ECS_POLLING)} s` : '';
+      const path = a.path === RollbackPath.ALARM_EVENT ? 'alarm event stops the deployment' : 'ECS polls the alarm';
+      return `${a.name}: ${describeRollback(a.speed, a.path)} (${path}${fallback}; lags assumed where undocumented, see docs/aws-behaviour.md); ${bake}`;
+    };
+    const fastest = timed[0];
+    if (fastest) figures.push({ figure: 'a bad release is detected and traffic is back on the old revision', seconds: fastest.seconds, from: from(fastest) });
+    // The load balancer's one-minute metrics have their own target: shown when a faster high-resolution alarm leads.
+    const oneMinute = timed.find((a) => !isHighResolution(a.speed));
+    if (fastest && oneMinute && isHighResolution(fastest.speed)) {
+      figures.push({ figure: 'a bad release is detected on one-minute metrics and traffic is back on the old revision', seconds: oneMinute.seconds, from: from(oneMinute) });
     }
   }
   return figures;

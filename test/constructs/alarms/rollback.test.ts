@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { detectionSeconds, secondsUntilRolledBack, ServiceAlarms, type ServiceAlarmsProps } from '../../../constructs/alarms';
+import { describeRollback, detectionSeconds, reactionSeconds, RollbackPath, secondsUntilRolledBack, ServiceAlarms, type ServiceAlarmsProps } from '../../../constructs/alarms';
 import { ProductionNetwork } from '../../../constructs/network';
 import { RedundantService, type RedundantServiceProps } from '../../../constructs/service';
 
@@ -37,6 +37,30 @@ describe('rollback timing (assumed lags)', () => {
 
   test('halving the period of the release gate halves its data wait', () => {
     expect(detectionSeconds({ periodSeconds: 30, datapointsToAlarm: 1 })).toBe(50);
+  });
+});
+
+describe('rollback timing on the alarm event (AlarmRollback)', () => {
+  test('from ALARM: 5 s event delivery + 5 s function (cold start and two ECS calls) + 10 s ECS rollback and flip = 20 s, against ECS polling\'s 40 s', () => {
+    expect(reactionSeconds(RollbackPath.ALARM_EVENT)).toBe(20);
+    expect(reactionSeconds(RollbackPath.ECS_POLLING)).toBe(40);
+  });
+
+  test('the 10 s metric: 30 s to ALARM + 20 s = 50 s, within the 60 s target', () => {
+    expect(secondsUntilRolledBack({ periodSeconds: 10, datapointsToAlarm: 1 }, RollbackPath.ALARM_EVENT)).toBe(50);
+    expect(describeRollback({ periodSeconds: 10, datapointsToAlarm: 1 }, RollbackPath.ALARM_EVENT)).toBe(
+      '1 x 10 s + 10 s publish + 10 s evaluation + 5 s event delivery + 5 s rollback function + 10 s ECS rollback and flip = 50 s; target 60 s: met, 10 s spare',
+    );
+  });
+
+  test('the one-minute load balancer metric: 180 s to ALARM + 20 s = 200 s, the 3 minute target missed by 20 s (detection alone takes all of it)', () => {
+    expect(secondsUntilRolledBack({ periodSeconds: 60, datapointsToAlarm: 1 }, RollbackPath.ALARM_EVENT)).toBe(200);
+    expect(describeRollback({ periodSeconds: 60, datapointsToAlarm: 1 }, RollbackPath.ALARM_EVENT)).toMatch(/= 200 s; target 180 s: missed by 20 s$/);
+  });
+
+  test('ECS polling alone stays as it was: 70 s and 220 s, both targets missed', () => {
+    expect(describeRollback({ periodSeconds: 10, datapointsToAlarm: 1 }, RollbackPath.ECS_POLLING)).toMatch(/30 s ECS alarm polling \+ 10 s ECS rollback and flip = 70 s; target 60 s: missed by 10 s$/);
+    expect(describeRollback({ periodSeconds: 60, datapointsToAlarm: 1 }, RollbackPath.ECS_POLLING)).toMatch(/= 220 s; target 180 s: missed by 40 s$/);
   });
 });
 
@@ -83,6 +107,12 @@ describe('ServiceAlarms: the deployment rolls back on the user-facing alarms', (
     const { alarms } = build();
     expect(Math.max(...alarms.rollbackTriggers().map((t) => t.detectionSeconds))).toBe(300);
     expect(() => build({}, { bakeTime: Duration.minutes(4) })).toThrow(/bakeTime \(240 s\) is shorter than the detection time of rollback alarm App-alb-5xx-rate, App-target-5xx-rate, App-p99-latency \(300 s\)/);
+  });
+
+  test('rollbackAlarms() are the alarms rollbackTriggers() names', () => {
+    const { alarms } = build({ fastErrorMetric: FAST });
+    expect(alarms.rollbackAlarms().map((a) => a.node.id)).toEqual(['release-5xx-rate', 'release-fast-errors', 'alb-5xx-rate', 'target-5xx-rate', 'p99-latency']);
+    expect(alarms.rollbackTriggers().map((t) => t.alarmName)).toEqual(alarms.rollbackAlarms().map((a) => `App-${a.node.id}`));
   });
 
   test('rollBackDeployments: false leaves the service without deployment alarms', () => {
