@@ -29,13 +29,13 @@ export async function manualRollback(ctx: CliContext, ref: ServiceRef): Promise<
       : 'ECS lists no earlier completed deployment: take the previous tag or digest from ECR';
     return (
       `${head} To deploy the previous image by hand (a CloudFormation update, blue/green like a release), from the checkout that deployed the stack run:\n` +
-      `  npx cdk deploy --exclusively ${stack} --parameters ${stack}:ImageVersion=${version}\n` +
+      `  npx cdk deploy --exclusively ${stack} --parameters ImageVersion=${version}\n` +
       `The service runs ImageVersion ${ref.imageVersion} now; ${known}. See docs/manual-release.md.`
     );
   }
   const image = previous?.image ? `${previous.image}${previous.imageDigest && !previous.image.includes('@') ? ` (${previous.imageDigest})` : ''}` : '<the previous image>';
   return (
-    `${head} The image is set by URI in the configuration: set shipshape.service.image.uri back to ${image} (in cdk.json), then run\n` +
+    `${head} The image is set by URI in the configuration: set service.image.uri back to ${image} (in shipshape.config.json, or the shipshape object in cdk.json), then run\n` +
     `  npx cdk deploy --exclusively ${stack}\n` +
     'See docs/manual-release.md.'
   );

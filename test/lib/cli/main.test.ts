@@ -45,7 +45,7 @@ describe('help', () => {
     await run('rollback', '--help');
     const help = out.join('\n');
     expect(help).toMatch(/Without a pipeline and with nothing in progress, it changes nothing and prints the command/);
-    expect(help).toMatch(/npx cdk deploy <stack> --parameters <stack>:ImageVersion=@sha256:<digest>/);
+    expect(help).toMatch(/npx cdk deploy --exclusively <stack> --parameters ImageVersion=@sha256:<digest>/);
     expect(help).toMatch(/--yes +do it \(without it, only show what would happen\)/);
   });
 
