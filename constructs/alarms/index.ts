@@ -1,3 +1,4 @@
+export * from './alarm-rollback';
 export * from './alarm-thresholds';
 export * from './alarm-topic';
 export * from './service-alarms';

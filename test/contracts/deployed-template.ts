@@ -193,6 +193,12 @@ export class DeployedTemplate {
         return this.arn('ecs', `task-definition/${this.familyOf(id)}:${this.revision}`);
       case 'AWS::Lambda::Function.Arn':
         return this.arn('lambda', `function:${this.nameOf(id)}`);
+      case 'AWS::CloudWatch::Alarm.Arn':
+        return this.arn('cloudwatch', `alarm:${this.nameOf(id)}`);
+      case 'AWS::SQS::Queue.Arn':
+        return this.arn('sqs', this.nameOf(id));
+      case 'AWS::Events::Rule.Arn':
+        return this.arn('events', `rule/${this.nameOf(id)}`);
       default:
         return `${id}.${attribute}`;
     }
@@ -201,7 +207,7 @@ export class DeployedTemplate {
   /** The physical name: the explicit one, else one CloudFormation generates from the stack and logical id. */
   public nameOf(id: string): string {
     const properties = this.resource(id).Properties ?? {};
-    const explicit = ['RoleName', 'ClusterName', 'ServiceName', 'FunctionName', 'TopicName'].find((key) => properties[key] !== undefined);
+    const explicit = ['RoleName', 'ClusterName', 'ServiceName', 'FunctionName', 'TopicName', 'AlarmName', 'QueueName'].find((key) => properties[key] !== undefined);
     return explicit ? this.resolveString(properties[explicit]) : `${this.stackName}-${id}-1A2B3C4D5E6F`.slice(0, 64);
   }
 
