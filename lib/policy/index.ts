@@ -1,1 +1,2 @@
 export * from './policy-gate';
+export * from './run';
