@@ -23,7 +23,7 @@ import { drillFailedAlarmProps, drillStaleAlarmProps } from './drill-alarms';
 import { drillDefinition } from './drill-state-machine';
 import { validateDrillProps } from './validate-drill-props';
 import type { RestoreDrillProps } from './restore-drill-props';
-import { DRILL_METRICS_SERVICE, DRILL_NAMESPACE } from './runtime/drill-metrics';
+import { DRILL_CHECK_METRIC, DRILL_METRIC_NAMES, DRILL_METRICS_SERVICE, DRILL_NAMESPACE } from './runtime/drill-metrics';
 import { CLEANUP_TIMEOUT_MINUTES, DRILL_NAME_PREFIX, type DrillConfig, type DrillSourceConfig } from './runtime/drill-state';
 
 
@@ -141,6 +141,13 @@ export class RestoreDrill extends Construct {
         level: sfn.LogLevel.ALL,
         includeExecutionData: false,
       },
+    });
+    // What the drill's Lambdas publish (EMF), for cost estimates that read the template (shipshape plan).
+    const checks = config.checks;
+    const checkNames = ['connectivity', ...(checks.tables ?? []).map((t) => `table ${t.table}`), ...(checks.heartbeat || checks.freshnessColumn ? ['freshness'] : []), ...(checks.sql ?? []).map((c) => c.name)];
+    (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata('shipshape:metrics', {
+      namespace: DRILL_NAMESPACE,
+      names: [...DRILL_METRIC_NAMES, ...checkNames.map((check) => `${DRILL_CHECK_METRIC} Check=${check}`)],
     });
     this.grantPermissions(props, subnetGroup.subnetGroupName);
     this.sweeperFunction.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);

@@ -4,3 +4,5 @@ export * from './prices';
 export * from './recovery';
 export * from './report';
 export * from './template';
+export * from './coverage';
+export * from './free-tier';

@@ -1,94 +1,198 @@
-/**
- * Monthly prices the readiness report uses. Dated and versioned: a report prints the version it
- * priced with. Source: AWS's us-east-1 on-demand prices, mostly as read from secondary sources;
- * entries marked `assumption` come from AWS's public price pages as remembered on the version
- * date: check them before relying on them.
- */
-export interface PriceTable {
-  readonly fargateVcpuHour: { readonly x86_64: number; readonly arm64: number };
-  readonly fargateGbHour: { readonly x86_64: number; readonly arm64: number };
-  readonly albHour: number;
-  readonly albLcuHour: number;
-  readonly natHour: number;
-  readonly natGb: number;
-  readonly publicIpv4Hour: number;
-  readonly interfaceEndpointAzHour: number;
-  readonly auroraAcuHour: number;
-  readonly auroraStorageGbMonth: number;
-  readonly auroraIoPerMillion: number;
-  readonly rdsInstanceHour: Readonly<Record<string, number>>;
-  readonly gp3GbMonth: number;
-  readonly kmsKeyMonth: number;
-  readonly secretMonth: number;
-  readonly alarmMonth: { readonly standard: number; readonly highResolution: number; readonly composite: number };
-  readonly dashboardMonth: number;
-  readonly logsIngestGb: number;
-  readonly lambdaRequestMillion: number;
-  readonly lambdaGbSecond: number;
-  /** assumption: RDS/Aurora backup storage beyond the free allowance, per GB-month. */
-  readonly backupGbMonth: number;
+import usEast1 from './price-list.us-east-1.json';
+
+/** One rate of a price list, with the AWS page it comes from. */
+export interface PriceEntry<T = number> {
+  readonly usd: T;
+  readonly unit: string;
+  readonly source: string;
+  /** `high`: a long-standing published rate; `low`: not confirmed for this version of the list. */
+  readonly confidence: 'high' | 'low';
 }
 
-export const PRICE_VERSION = '2026-11-01';
+/** The rates `shipshape plan` uses, by name. Sized rates (instances, build hosts) map a size to its rate. */
+export interface PriceRates {
+  readonly fargateVcpuHourX86: number;
+  readonly fargateGbHourX86: number;
+  readonly fargateVcpuHourArm: number;
+  readonly fargateGbHourArm: number;
+  readonly albHour: number;
+  readonly albLcuHour: number;
+  readonly natGatewayHour: number;
+  readonly natGatewayGb: number;
+  readonly publicIpv4Hour: number;
+  readonly interfaceEndpointAzHour: number;
+  readonly interfaceEndpointGb: number;
+  readonly ec2InstanceHour: Readonly<Record<string, number>>;
+  readonly ebsGp3GbMonth: number;
+  readonly auroraAcuHour: number;
+  readonly auroraStorageGbMonth: number;
+  readonly auroraIoMillion: number;
+  readonly auroraBackupGbMonth: number;
+  readonly rdsInstanceHour: Readonly<Record<string, number>>;
+  readonly rdsGp3GbMonth: number;
+  readonly rdsBackupGbMonth: number;
+  readonly rdsProxyVcpuHour: number;
+  readonly rdsProxyAcuHour: number;
+  readonly backupCrossRegionTransferGb: number;
+  readonly kmsKeyMonth: number;
+  readonly kmsRequestsPer10k: number;
+  readonly secretMonth: number;
+  readonly secretsApiPer10k: number;
+  readonly customMetricMonth: number;
+  readonly alarmStandardMonth: number;
+  readonly alarmHighResolutionMonth: number;
+  readonly alarmCompositeMonth: number;
+  readonly dashboardMonth: number;
+  readonly logsIngestGb: number;
+  readonly vendedLogsIngestGb: number;
+  readonly logsStorageGbMonth: number;
+  readonly containerInsightsEnhancedObservationMillion: number;
+  readonly lambdaRequestMillion: number;
+  readonly lambdaGbSecondX86: number;
+  readonly lambdaGbSecondArm: number;
+  readonly stepFunctionsTransitionThousand: number;
+  readonly schedulerInvocationMillion: number;
+  readonly snsPublishMillion: number;
+  readonly snsEmailHundredThousand: number;
+  readonly sqsRequestMillion: number;
+  readonly s3StandardGbMonth: number;
+  readonly s3PutThousand: number;
+  readonly ecrStorageGbMonth: number;
+  readonly codePipelineV2ActionMinute: number;
+  readonly codeBuildMinute: Readonly<Record<string, number>>;
+}
 
-export const PRICES: Readonly<Record<string, PriceTable>> = {
-  'us-east-1': {
-    fargateVcpuHour: { x86_64: 0.04048, arm64: 0.03238 },
-    fargateGbHour: { x86_64: 0.004445, arm64: 0.00356 },
-    albHour: 0.0225,
-    albLcuHour: 0.008,
-    natHour: 0.045,
-    natGb: 0.045,
-    publicIpv4Hour: 0.005,
-    interfaceEndpointAzHour: 0.01,
-    auroraAcuHour: 0.12,
-    auroraStorageGbMonth: 0.1,
-    auroraIoPerMillion: 0.2,
-    // db.t4g.medium is an assumption (twice the small).
-    rdsInstanceHour: { 'db.t4g.micro': 0.016, 'db.t4g.small': 0.032, 'db.t4g.medium': 0.065 },
-    gp3GbMonth: 0.115,
-    kmsKeyMonth: 1,
-    secretMonth: 0.4,
-    alarmMonth: { standard: 0.1, highResolution: 0.3, composite: 0.5 },
-    dashboardMonth: 3,
-    logsIngestGb: 0.5,
-    lambdaRequestMillion: 0.2,
-    lambdaGbSecond: 0.0000166667,
-    backupGbMonth: 0.095,
-  },
+/** The always-free monthly allowances of an account; shown beside the estimate, never subtracted. */
+export interface FreeTier {
+  readonly source: string;
+  readonly customMetrics: number;
+  readonly standardAlarms: number;
+  readonly dashboards: number;
+  readonly logsGb: number;
+  readonly lambdaRequests: number;
+  readonly lambdaGbSeconds: number;
+  readonly stepFunctionsTransitions: number;
+  readonly schedulerInvocations: number;
+  readonly codePipelineV2ActionMinutes: number;
+  readonly codeBuildSmallMinutes: number;
+  readonly kmsRequests: number;
+  readonly snsPublishes: number;
+  readonly sqsRequests: number;
+}
+
+/** A region's price list as the data file holds it. */
+export interface PriceList {
+  readonly region: string;
+  /** The date the list stands for; a report prints it. */
+  readonly version: string;
+  readonly prices: { readonly [K in keyof PriceRates]: PriceEntry<PriceRates[K]> };
+  readonly freeTier: FreeTier;
+}
+
+/** The rates of a price list, by name. */
+export type PriceTable = PriceRates & { readonly version: string; readonly freeTier: FreeTier };
+
+function table(list: PriceList): PriceTable {
+  const rates = Object.fromEntries(Object.entries(list.prices).map(([name, entry]) => [name, entry.usd])) as unknown as PriceRates;
+  return { ...rates, version: list.version, freeTier: list.freeTier };
+}
+
+/** The price lists shipshape carries, by region (`lib/plan/price-list.<region>.json`). */
+export const PRICE_LISTS: Readonly<Record<string, PriceList>> = {
+  'us-east-1': usEast1 as PriceList,
 };
+
+export const PRICES: Readonly<Record<string, PriceTable>> = Object.fromEntries(Object.entries(PRICE_LISTS).map(([region, list]) => [region, table(list)]));
+
+/** The version of the us-east-1 list (every list carries its own). */
+export const PRICE_VERSION = PRICE_LISTS['us-east-1'].version;
 
 /** What usage the estimate assumes where a template cannot say; every one is printed with the report. */
 export interface UsageAssumptions {
   readonly hoursPerMonth: number;
   /** Average ALB load balancer capacity units in use (light traffic). */
   readonly albLcus: number;
-  /** Public IPv4 addresses an internet-facing ALB holds (one per AZ). */
-  readonly albPublicIps: number;
-  /** GB processed by all NAT gateways together. */
+  /** GB processed by all NAT gateways together (ECR layers go through the free S3 gateway endpoint). */
   readonly natDataGb: number;
   /** Average Aurora Serverless v2 capacity of each instance, as a multiple of its minimum ACU (idle: 1). */
   readonly auroraCapacityOfMinimum: number;
+  /** Data in the database. */
   readonly databaseStorageGb: number;
   readonly auroraIoMillions: number;
+  /** GB of changed data a day: what incremental snapshots and continuous backups keep. */
+  readonly databaseChangeGbPerDay: number;
+  /** Application log volume of the service's tasks. */
   readonly logIngestGb: number;
-  /** Backup storage beyond the free allowance (about one database size). */
-  readonly backupStorageGb: number;
-  /** Lambda invocations a month in each stack that has functions, besides per-minute schedules (drills, rotations, releases, smoke tests). */
+  /** VPC flow log volume (all traffic, one-minute aggregation). */
+  readonly flowLogGb: number;
+  /** PostgreSQL log volume exported to CloudWatch Logs (slow queries, errors, upgrades). */
+  readonly databaseLogGb: number;
+  /** Size of one RDS enhanced-monitoring (RDSOSMetrics) event, per instance per interval. */
+  readonly enhancedMonitoringKbPerEvent: number;
+  /** Log written by one Lambda invocation. */
+  readonly lambdaLogKbPerInvocation: number;
+  /** Average duration of a Lambda invocation. */
+  readonly lambdaSeconds: number;
+  /** Lambda invocations a month in each stack that has functions, besides the scheduled ones (rotations, releases, smoke tests). */
   readonly lambdaInvocations: number;
+  /** Container Insights (enhanced) observations per running task per minute (task and container level). */
+  readonly containerInsightsObservationsPerTaskMinute: number;
+  /** How long one restore drill keeps its copy running. */
+  readonly drillHours: number;
+  /** State transitions of one restore drill (polling included). */
+  readonly drillTransitions: number;
+  /** Runs a month of a state machine that no schedule starts (the rotation rollout), and its transitions per run. */
+  readonly otherStateMachineRuns: number;
+  readonly otherStateMachineTransitions: number;
+  /** Releases a month, each running the pipeline's actions for `releaseActionMinutes`. */
+  readonly releasesPerMonth: number;
+  readonly releaseActionMinutes: number;
+  /** Build minutes of one release (Git sources build in CodeBuild), and the migration task's run time. */
+  readonly buildMinutes: number;
+  readonly migrationMinutes: number;
+  /** KMS requests a month per customer-managed key (log groups, secrets, SNS, S3 bucket keys). */
+  readonly kmsRequestsPerKey: number;
+  /** Secrets Manager API calls a month in a stack with secrets (task starts, rotations, the heartbeat). */
+  readonly secretsApiCalls: number;
+  /** Data in each S3 bucket (access logs, drill reports, pipeline artifacts) and its PUTs. */
+  readonly bucketGb: number;
+  readonly bucketPuts: number;
+  /** Notifications a month (alarms, drills, releases): SNS publishes, each e-mailed to every subscriber. */
+  readonly notifications: number;
+  /** Image data in an ECR repository the kit creates. */
+  readonly ecrGb: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: UsageAssumptions = {
   hoursPerMonth: 730,
   albLcus: 1,
-  albPublicIps: 2,
   natDataGb: 10,
   auroraCapacityOfMinimum: 1,
   databaseStorageGb: 10,
   auroraIoMillions: 10,
+  databaseChangeGbPerDay: 0.2,
   logIngestGb: 5,
-  backupStorageGb: 10,
+  flowLogGb: 2,
+  databaseLogGb: 0.5,
+  enhancedMonitoringKbPerEvent: 10,
+  lambdaLogKbPerInvocation: 1,
+  lambdaSeconds: 0.5,
   lambdaInvocations: 10_000,
+  containerInsightsObservationsPerTaskMinute: 30,
+  drillHours: 1,
+  drillTransitions: 200,
+  otherStateMachineRuns: 2,
+  otherStateMachineTransitions: 50,
+  releasesPerMonth: 20,
+  releaseActionMinutes: 30,
+  buildMinutes: 5,
+  migrationMinutes: 3,
+  kmsRequestsPerKey: 10_000,
+  secretsApiCalls: 50_000,
+  bucketGb: 1,
+  bucketPuts: 20_000,
+  notifications: 200,
+  ecrGb: 2,
 };
 
 export class PlanError extends Error {
@@ -100,7 +204,7 @@ export class PlanError extends Error {
 
 /** The price table of `region`, or a clear error naming the regions there are tables for. */
 export function pricesFor(region: string): PriceTable {
-  const table = PRICES[region];
-  if (!table) throw new PlanError(`No price table for region "${region}" (version ${PRICE_VERSION}); priced regions: ${Object.keys(PRICES).join(', ')}. Use --region with one of them.`);
-  return table;
+  const prices = PRICES[region];
+  if (!prices) throw new PlanError(`No price table for region "${region}" (version ${PRICE_VERSION}); priced regions: ${Object.keys(PRICES).join(', ')}. Use --region with one of them.`);
+  return prices;
 }

@@ -1,6 +1,8 @@
 import { type CostLine, estimateStack, monthlyTotal } from './cost';
+import { unpricedResourceTypes } from './coverage';
 import { type PackFindings, stackFindings } from './findings';
-import { DEFAULT_ASSUMPTIONS, PRICE_VERSION, pricesFor, type UsageAssumptions } from './prices';
+import { type FreeTierCredit, freeTierCredits } from './free-tier';
+import { DEFAULT_ASSUMPTIONS, pricesFor, type UsageAssumptions } from './prices';
 import { type RecoveryFigure, recoveryFigures } from './recovery';
 import type { CfnTemplate } from './template';
 import type { PolicyFinding } from '../policy';
@@ -20,7 +22,12 @@ export interface StackPlan {
   readonly resourceLimit: number;
   readonly findings: PackFindings[];
   readonly recovery: RecoveryFigure[];
-  readonly cost: { readonly lines: CostLine[]; readonly monthlyUsd: number };
+  readonly cost: {
+    readonly lines: CostLine[];
+    readonly monthlyUsd: number;
+    /** Resource types in the template that the price model neither prices nor lists as free: the estimate misses them. */
+    readonly unpricedResourceTypes: string[];
+  };
 }
 
 /** The readiness report; `schemaVersion` changes only when a field changes meaning or goes away. */
@@ -36,6 +43,11 @@ export interface PlanReport {
     /** The largest items over all stacks, most expensive first. */
     readonly dominant: Array<{ readonly item: string; readonly monthlyUsd: number }>;
     readonly target?: { readonly limitUsd: number; readonly met: boolean };
+    /**
+     * What the account's always-free allowances could cover, if nothing else in the account used
+     * them. Shown beside the total, never subtracted from it.
+     */
+    readonly freeTier: { readonly monthlyUsd: number; readonly credits: FreeTierCredit[] };
   };
 }
 
@@ -59,7 +71,7 @@ export function buildPlan(input: PlanInput): PlanReport {
       resourceLimit: RESOURCE_LIMIT,
       findings: stackFindings(name, template, input.openFindings),
       recovery: recoveryFigures(template),
-      cost: { lines, monthlyUsd: monthlyTotal(lines) },
+      cost: { lines, monthlyUsd: monthlyTotal(lines), unpricedResourceTypes: unpricedResourceTypes(template, lines) },
     };
   });
   const byItem = new Map<string, number>();
@@ -71,7 +83,9 @@ export function buildPlan(input: PlanInput): PlanReport {
   const monthlyUsd = Math.round(stacks.reduce((sum, s) => sum + s.cost.monthlyUsd, 0) * 100) / 100;
   const goal = input.profile ? COST_TARGETS[input.profile] : undefined;
   const target = goal && { limitUsd: goal.limitUsd, met: goal.inclusive ? monthlyUsd <= goal.limitUsd : monthlyUsd < goal.limitUsd };
-  return { schemaVersion: 1, region: input.region, priceVersion: PRICE_VERSION, profile: input.profile, assumptions, stacks, total: { monthlyUsd, dominant, target } };
+  const credits = freeTierCredits(stacks.flatMap((s) => s.cost.lines), prices.freeTier);
+  const freeTier = { monthlyUsd: monthlyTotal(credits.map((c) => ({ item: c.allowance, monthlyUsd: c.monthlyUsd, basis: c.basis, resourceTypes: [] }))), credits };
+  return { schemaVersion: 1, region: input.region, priceVersion: prices.version, profile: input.profile, assumptions, stacks, total: { monthlyUsd, dominant, target, freeTier } };
 }
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -91,17 +105,19 @@ export function formatPlan(report: PlanReport): string[] {
     for (const r of stack.recovery) out.push(`    ${r.figure}: ${duration(r.seconds)}  (${r.from})`);
     out.push(`  Monthly cost (${report.region}, prices ${report.priceVersion}): ${usd(stack.cost.monthlyUsd)}`);
     for (const line of stack.cost.lines) out.push(`    ${usd(line.monthlyUsd).padStart(9)}  ${line.item}: ${line.basis}`);
+    if (stack.cost.unpricedResourceTypes.length > 0) out.push(`    NOT PRICED (unknown to the price model): ${stack.cost.unpricedResourceTypes.join(', ')}`);
   }
-  const a = report.assumptions;
   out.push(`== Total: ${usd(report.total.monthlyUsd)} a month${report.profile ? ` (${report.profile} profile)` : ''}`);
   if (report.total.target) {
     out.push(`  Target: ${report.total.target.met ? 'met' : 'MISSED'} (${report.profile === 'budget' ? 'under' : 'at or under'} ${usd(report.total.target.limitUsd)})`);
   }
   out.push(`  Largest: ${report.total.dominant.map((d) => `${d.item} ${usd(d.monthlyUsd)}`).join(', ')}`);
-  out.push(
-    `  Assumed: ${a.hoursPerMonth} h a month, ${a.albLcus} LCU, ${a.natDataGb} GB through NAT, Aurora at ${a.auroraCapacityOfMinimum} x its minimum ACU, ` +
-      `${a.databaseStorageGb} GB of data, ${a.auroraIoMillions} million I/O, ${a.logIngestGb} GB of logs, ${a.backupStorageGb} GB of extra backups, ` +
-      `${a.lambdaInvocations} other Lambda invocations. Not priced: data transfer out, Container Insights, ECR and S3 storage, RDS Proxy.`,
-  );
+  const { freeTier } = report.total;
+  if (freeTier.credits.length > 0) {
+    out.push(`  Always-free allowances could cover up to ${usd(freeTier.monthlyUsd)} of it if nothing else in the account uses them (not subtracted):`);
+    for (const c of freeTier.credits) out.push(`    ${usd(c.monthlyUsd).padStart(9)}  ${c.basis}`);
+  }
+  out.push(`  Assumed: ${Object.entries(report.assumptions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  out.push('  Not priced: data transfer out of AWS and between AZs, X-Ray traces, CloudTrail, the ECR storage of images the kit does not create (see docs/cost.md).');
   return out;
 }

@@ -2,7 +2,10 @@
 export interface CfnResource {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: { readonly cdk_nag?: { readonly rules_to_suppress?: ReadonlyArray<{ readonly id: string; readonly reason: string }> } };
+  readonly Metadata?: {
+    readonly cdk_nag?: { readonly rules_to_suppress?: ReadonlyArray<{ readonly id: string; readonly reason: string }> };
+    readonly [key: string]: unknown;
+  };
 }
 
 export interface CfnTemplate {
@@ -29,4 +32,12 @@ export function alarmPeriodSeconds(alarm: CfnResource): number {
   if (direct !== undefined) return direct;
   const metrics = (alarm.Properties?.Metrics ?? []) as Array<{ Period?: number; MetricStat?: { Period?: number } }>;
   return Math.min(...metrics.map((m) => m.Period ?? m.MetricStat?.Period ?? 60));
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` points to. */
+export function referencedId(value: unknown): string | undefined {
+  const ref = (value as { Ref?: unknown } | undefined)?.Ref;
+  if (typeof ref === 'string') return ref;
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
 }

@@ -51,30 +51,63 @@ describe('the monthly estimate of a fixture template matches the hand computatio
     ['Application Load Balancer', 730 * (0.0225 + 0.008)],
     ['Public IPv4 (load balancer)', 2 * 730 * 0.005],
     ['NAT gateways', 730 * 0.045 + 10 * 0.045],
-    ['Public IPv4 (NAT)', 730 * 0.005],
-    ['VPC interface endpoints', 2 * 730 * 0.01],
+    ['Public IPv4 (Elastic IPs)', 730 * 0.005],
+    // 2 endpoint-AZs x 730 h x 0.01 + 10 GB x 0.01
+    ['VPC interface endpoints', 2 * 730 * 0.01 + 10 * 0.01],
     ['RDS instance', 2 * 0.032 * 730],
     ['RDS storage (gp3)', 2 * 50 * 0.115],
-    ['Backup storage', 10 * 0.095],
+    // 10 GB + 0.2 GB/day x 7 days = 11.4 GB, under the 50 GB the instance includes
+    ['Backup storage', 0],
     ['KMS keys', 1],
-    ['Secrets Manager', 0.4],
+    ['KMS requests', 0.03],
+    // one secret + 50,000 API calls x $0.05 per 10,000
+    ['Secrets Manager', 0.4 + 0.25],
     // 2 standard (60 s, 300 s), 1 high-resolution (10 s), 1 composite
     ['CloudWatch alarms', 2 * 0.1 + 0.3 + 0.5],
     ['CloudWatch dashboards', 3],
+    // the service's logs; the database exports none
     ['CloudWatch Logs ingestion', 5 * 0.5],
+    // a scheduled state machine is a drill: Mon and Thu = 30.42 / 3.5 runs x 200 transitions
+    ['Step Functions state transitions', ((30.42 / 3.5) * 200 * 0.025) / 1000],
   ])('%s', (item, expected) => {
     expect(cost(item)).toBeCloseTo(expected, 1); // lines are rounded to the cent
   });
 
-  test('the total is the sum of the lines, and nothing else is priced', () => {
-    expect(lines).toHaveLength(14);
+  test('the total is the sum of the lines; each line names the resource types it prices', () => {
     expect(monthlyTotal(lines)).toBeCloseTo(lines.reduce((s, l) => s + l.monthlyUsd, 0), 2);
+    expect(lines.filter((l) => l.resourceTypes.length === 0 && l.monthlyUsd > 0)).toEqual([]);
+  });
+
+  test('a Graviton task costs less than the same task on x86', () => {
+    const x86 = fixtureTemplate();
+    (x86.Resources.Task.Properties as Record<string, unknown>).RuntimePlatform = { CpuArchitecture: 'X86_64' };
+    const x86Usd = estimateStack(x86, PRICES['us-east-1'], DEFAULT_ASSUMPTIONS).find((l) => l.item === 'Fargate tasks')?.monthlyUsd;
+    expect(x86Usd).toBeCloseTo(3 * (0.04048 + 2 * 0.004445) * 730, 1);
+    expect(cost('Fargate tasks')).toBeLessThan(x86Usd as number);
+  });
+
+  test('a NAT instance is priced by its type, root volume and public address', () => {
+    const template = { Resources: { Nat: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 't4g.nano', SourceDestCheck: false, NetworkInterfaces: [{ AssociatePublicIpAddress: true }] } } } };
+    const natLines = estimateStack(template, PRICES['us-east-1'], DEFAULT_ASSUMPTIONS);
+    expect(natLines.map((l) => [l.item, l.monthlyUsd])).toEqual([
+      ['NAT instances', Math.round((730 * 0.0042 + 8 * 0.08) * 100) / 100],
+      ['Public IPv4 (instances)', Math.round(730 * 0.005 * 100) / 100],
+    ]);
   });
 
   test('the report names the largest items and whether the profile target is met', () => {
     const report = buildPlan({ stacks: [{ name: 'app', template: fixtureTemplate() }], openFindings: [], region: 'us-east-1', profile: 'budget' });
     expect(report.total.dominant.map((d) => d.item)).toEqual(['Fargate tasks', 'RDS instance', 'NAT gateways']);
     expect(report.total.target).toEqual({ limitUsd: 90, met: false });
+  });
+
+  test('always-free allowances are shown beside the total, per account, and never subtracted from it', () => {
+    const report = buildPlan({ stacks: [{ name: 'a', template: fixtureTemplate() }, { name: 'b', template: fixtureTemplate() }], openFindings: [], region: 'us-east-1' });
+    const sum = report.stacks.reduce((s, stack) => s + stack.cost.monthlyUsd, 0);
+    expect(report.total.monthlyUsd).toBeCloseTo(sum, 2);
+    // 2 dashboards, both within the 3 free; 6 standard alarm metrics, all within the 10 free: counted once for the account.
+    expect(report.total.freeTier.credits.find((c) => c.allowance === 'dashboards')).toEqual({ allowance: 'dashboards', monthlyUsd: 6, basis: '2 of 2 dashboards (3 free a month)' });
+    expect(report.total.freeTier.credits.find((c) => c.allowance === 'standardAlarms')?.monthlyUsd).toBeCloseTo(0.4, 2);
   });
 });
 
@@ -118,17 +151,18 @@ describe('shipshape plan', () => {
     expect(out).toContain('== app: 18 of 500 resources');
     expect(out).toContain('    AwsSolutions: 1 open, 1 acknowledged with a reason');
     expect(out).toContain('    a dead task leaves rotation: 24 s  (Targets: 2 failed checks x 10 s + 4 s timeout)');
-    expect(out.find((l) => l.startsWith('  Assumed: 730 h a month'))).toBeDefined();
+    expect(out.find((l) => l.startsWith('  Assumed: hoursPerMonth 730, albLcus 1,'))).toBeDefined();
+    expect(out.find((l) => /^ {2}Always-free allowances could cover up to \$\d+\.\d\d of it if nothing else in the account uses them \(not subtracted\):$/.test(l))).toBeDefined();
   });
 
   test('an unknown region is a clear error, exit 2', async () => {
     expect(await run('plan', '--assembly', assembly, '--region', 'xx-moon-1')).toBe(2);
-    expect(err).toEqual(['shipshape: No price table for region "xx-moon-1" (version 2026-11-01); priced regions: us-east-1. Use --region with one of them.']);
+    expect(err).toEqual([expect.stringMatching(/^shipshape: (--region: )?No price table for region "xx-moon-1" \(version 2026-12-02\); priced regions: us-east-1\. Use --region with one of them\.$/)]);
   });
 
   test('an assembly that is not one is a clear error', async () => {
     expect(await run('plan', '--assembly', os.tmpdir() + '/no-such-assembly')).toBe(2);
-    expect(err[0]).toMatch(/--assembly: cannot read .*manifest.json/);
+    expect(err[0]).toMatch(/--assembly: .*manifest\.json/);
   });
 });
 
