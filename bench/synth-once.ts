@@ -17,7 +17,7 @@ const context = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json
 const outdir = process.argv[3] ?? fs.mkdtempSync(path.join(os.tmpdir(), `bench-${which}-`));
 const app = new App({ outdir, context });
 if (which === 'reference') {
-  buildReferenceApp(app, loadConfig(app.node));
+  buildReferenceApp(app, loadConfig(app.node, { directory: path.join(__dirname, '..') }));
   addPolicyPacks(app);
   synthWithPolicyGate(app);
 } else if (which === 'plain') {

@@ -6,7 +6,8 @@ import { buildReferenceApp } from '../lib/reference-app';
 
 const app = new App();
 try {
-  buildReferenceApp(app, loadConfig(app.node));
+  // The CDK CLI runs the app in the folder of cdk.json: shipshape.config.json is read from there.
+  buildReferenceApp(app, loadConfig(app.node, { directory: process.cwd() }));
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -15,13 +15,16 @@ function staticVersions<T>(holder: object, isVersion: (value: unknown) => value 
   return Object.values(holder).filter(isVersion);
 }
 
-/** Every full version aws-cdk-lib knows for `engine`, oldest first. */
+/**
+ * Every full version aws-cdk-lib knows for `engine`, oldest first. Variants that need another kind
+ * of cluster (`16.4-limitless`: Aurora Limitless Database, not Serverless v2) are left out.
+ */
 export function postgresVersions(engine: DatabaseEngine): string[] {
   const versions =
     engine === DatabaseEngine.AURORA_SERVERLESS_V2
       ? staticVersions(rds.AuroraPostgresEngineVersion, (v): v is rds.AuroraPostgresEngineVersion => v instanceof rds.AuroraPostgresEngineVersion).map((v) => v.auroraPostgresFullVersion)
       : staticVersions(rds.PostgresEngineVersion, (v): v is rds.PostgresEngineVersion => v instanceof rds.PostgresEngineVersion).map((v) => v.postgresFullVersion);
-  return [...new Set(versions)].sort(compareVersions);
+  return [...new Set(versions)].filter((v) => /^\d+(\.\d+)*$/.test(v)).sort(compareVersions);
 }
 
 function compareVersions(a: string, b: string): number {

@@ -12,6 +12,9 @@ const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, { min: number; max: number;
   16384: { min: 32768, max: 122880, step: 8192 },
 };
 
+/** The CPU units Fargate accepts (Linux), smallest first: 256 is 0.25 vCPU. */
+export const FARGATE_CPUS: readonly number[] = Object.keys(FARGATE_MEMORY_BY_CPU).map(Number);
+
 /** The memory sizes (MiB) Fargate accepts with `cpu` units, or [] if `cpu` is not a Fargate size. */
 export function fargateMemoryOptions(cpu: number): number[] {
   const range = FARGATE_MEMORY_BY_CPU[cpu];

@@ -11,7 +11,7 @@ import { type CliCommand, JSON_OPTION } from './command';
 
 export interface PlanOptions {
   readonly json: boolean;
-  /** A JSON file holding a `shipshape` configuration, used instead of cdk.json's. */
+  /** A configuration file, read instead of shipshape.config.json beside cdk.json. */
   readonly config?: string;
   /** A synthesized cloud assembly (`cdk.out` of any app) to read instead of synthesizing the reference app. */
   readonly assembly?: string;
@@ -42,11 +42,10 @@ function readJson<T>(file: string, what: string): T {
 function synthesizeReference(options: PlanOptions): Synthesized {
   const cdkJson = readJson<{ context?: Record<string, unknown> }>(path.join(options.root, 'cdk.json'), 'cdk.json');
   const context = { ...cdkJson.context };
-  if (options.config) context.shipshape = readJson(options.config, '--config');
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-plan-')), context });
   let config: ShipshapeConfig;
   try {
-    config = loadConfig(app.node);
+    config = loadConfig(app.node, { directory: options.root, configFile: options.config });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, 2);
     throw error;
@@ -121,7 +120,7 @@ export const planCommand: CliCommand = {
     'AWS credentials and changes nothing.',
   options: {
     json: JSON_OPTION,
-    config: { type: 'string', value: 'F', description: "a JSON file with a shipshape configuration, instead of cdk.json's" },
+    config: { type: 'string', value: 'F', description: 'a configuration file, instead of shipshape.config.json beside cdk.json' },
     assembly: { type: 'string', value: 'DIR', description: 'a synthesized cloud assembly (cdk.out of any app) to read instead of synthesizing' },
     region: { type: 'string', value: 'R', description: "the region to price in (default: the configuration's env.region, else us-east-1)" },
   },

@@ -1,13 +1,12 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { z } from 'zod';
-import { type AlarmName, type AlarmThresholds, resolveThresholds } from '../../constructs/alarms';
-import { DatabaseEngine, validatePostgresVersion, DEFAULT_POSTGRES_VERSION } from '../../constructs/database';
-import { NatStrategy } from '../../constructs/network';
+import type { AlarmName, AlarmThresholds } from '../../constructs/alarms';
+import { type DatabaseEngine, DEFAULT_POSTGRES_VERSION } from '../../constructs/database';
+import type { NatStrategy } from '../../constructs/network';
 import type { DrillChecks } from '../../constructs/restore-drill';
 import type { AppSecretSource } from '../../constructs/secrets';
 import { PROFILE_DEFAULTS, type ProfileDefaults } from './profiles';
-import { validateFargateSize } from '../../constructs/service/fargate-size';
-import { type CPU_ARCHITECTURES, type DRILL_SOURCES, type RELEASE_STRATEGIES, type Profile, type RawConfig, RISKS, type Risk, rawConfigSchema } from './schema';
+import { type ConfigProblem, formatProblem } from './rules';
+import type { CPU_ARCHITECTURES, DRILL_SOURCES, Profile, RawConfig, RELEASE_STRATEGIES, Risk } from './schema';
 
 /** Where the service's image comes from: a full URI, or a repository of this account's ECR. */
 export type ImageSource = { readonly uri: string } | { readonly repository: string; readonly tag: string };
@@ -109,21 +108,21 @@ export interface ShipshapeConfig {
   readonly acceptedRisks: Readonly<Partial<Record<Risk, string>>>;
 }
 
-/** A configuration that does not validate; `problems` has one line per bad property. */
+/** A configuration that does not validate: every problem found, one line each in `problems`. */
 export class ConfigError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`Invalid shipshape configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  /** One line per problem: `shipshape.<path>: what is wrong, what is allowed (got value)`. */
+  public readonly problems: readonly string[];
+
+  constructor(public readonly issues: readonly ConfigProblem[]) {
+    const problems = issues.map(formatProblem);
+    super(`Invalid shipshape configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 
-/** Validates a raw `shipshape` object and applies the profile's defaults. Throws `ConfigError`. */
-export function resolveConfig(raw: unknown): ShipshapeConfig {
-  const parsed = rawConfigSchema.safeParse(raw ?? {}, { reportInput: true });
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map(describeIssue));
-  }
-  const input = parsed.data;
+/** A validated raw configuration with the profile's defaults applied (no rule across fields checked). */
+export function applyDefaults(input: RawConfig): ShipshapeConfig {
   const profile = input.profile ?? 'production';
   const defaults = PROFILE_DEFAULTS[profile];
   const desiredCount = input.service?.desiredCount ?? defaults.service.desiredCount;
@@ -180,10 +179,6 @@ export function resolveConfig(raw: unknown): ShipshapeConfig {
     secrets: input.secrets ?? {},
     acceptedRisks: input.acceptedRisks ?? {},
   };
-  const problems = [...crossFieldProblems(config), ...unacceptedRisks(config)];
-  if (problems.length > 0) {
-    throw new ConfigError(problems);
-  }
   return config;
 }
 
@@ -210,117 +205,4 @@ function resolveDatabase(input: NonNullable<RawConfig['database']>, defaults: Pr
       crossRegionCopy: input.backup?.crossRegionCopy,
     },
   };
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = ['shipshape', ...issue.path.map(String)].join('.');
-  const got = issue.code === 'unrecognized_keys' || issue.input === undefined ? '' : ` (got ${JSON.stringify(issue.input)})`;
-  // A bad record key carries the key's own problems inside.
-  const message = issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;
-  return `${path}: ${message}${got}`;
-}
-
-function crossFieldProblems(config: ShipshapeConfig): string[] {
-  const problems: string[] = [];
-  const { network, service } = config;
-  try {
-    validateFargateSize(service.cpu, service.memoryMiB, 'shipshape.service');
-  } catch (error) {
-    problems.push((error as Error).message.replace('memoryLimitMiB', 'memoryMiB'));
-  }
-  if (service.maxCount < service.desiredCount) {
-    problems.push(`shipshape.service.maxCount: must be at least desiredCount ${service.desiredCount} (got ${service.maxCount})`);
-  }
-  if (network.natStrategy === NatStrategy.NONE && 'uri' in service.image) {
-    problems.push(
-      `shipshape.service.image: with natStrategy "none" tasks can pull only from this account's ECR (through its VPC endpoints); ` +
-        `use { "repository", "tag" } instead of { "uri": "${service.image.uri}" }, or a NAT strategy`,
-    );
-  }
-  problems.push(...httpsProblems(service.https));
-  if (config.pipeline && 'uri' in service.image) {
-    problems.push('shipshape.pipeline: releases deploy images from this account\'s ECR; set service.image to { "repository", "tag" } (got { "uri" })');
-  }
-
-  problems.push(...databaseProblems(config));
-  try {
-    resolveThresholds(config.alarms.thresholds);
-  } catch (error) {
-    problems.push((error as Error).message.replace('ServiceAlarms.thresholds', 'shipshape.alarms.thresholds'));
-  }
-  return problems;
-}
-
-function databaseProblems(config: ShipshapeConfig): string[] {
-  const { database } = config;
-  const at = 'shipshape.database';
-  const problems: string[] = [];
-  try {
-    validatePostgresVersion(database.engine, database.postgresVersion, at);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
-  if (database.engine === DatabaseEngine.AURORA_SERVERLESS_V2) {
-    if (database.minCapacity > database.maxCapacity) {
-      problems.push(`${at}.minCapacity: ${database.minCapacity} ACUs is more than maxCapacity ${database.maxCapacity}; lower minCapacity or raise maxCapacity`);
-    }
-    for (const key of ['minCapacity', 'maxCapacity'] as const) {
-      if (!Number.isInteger(database[key] * 2)) problems.push(`${at}.${key}: Serverless v2 capacity moves in steps of 0.5 ACU (got ${database[key]})`);
-    }
-  }
-  const { vaultLock, crossRegionCopy, dailyRetentionDays } = database.backup;
-  const shortest = Math.min(dailyRetentionDays, database.backupRetentionDays);
-  if (vaultLock && vaultLock.minRetentionDays > shortest) {
-    problems.push(
-      `${at}.backup.vaultLock.minRetentionDays: ${vaultLock.minRetentionDays} is longer than the shortest backup retention (${shortest} days); ` +
-        'backups into the locked vault would fail',
-    );
-  }
-  if (vaultLock?.maxRetentionDays !== undefined && vaultLock.maxRetentionDays < Math.max(dailyRetentionDays, vaultLock.minRetentionDays)) {
-    problems.push(`${at}.backup.vaultLock.maxRetentionDays: ${vaultLock.maxRetentionDays} is shorter than dailyRetentionDays ${dailyRetentionDays} or minRetentionDays`);
-  }
-  if (crossRegionCopy && crossRegionCopy.region === config.env?.region) {
-    problems.push(`${at}.backup.crossRegionCopy.region: ${crossRegionCopy.region} is the stack's own region; a copy must survive the loss of the region, choose another`);
-  }
-  return problems;
-}
-
-function httpsProblems(https: ServiceConfig['https']): string[] {
-  if (!https) return [];
-  const at = 'shipshape.service.https';
-  if (!https.domainName && (https.certificateArn || https.hostedZoneId)) {
-    return [`${at}.domainName: required with a certificate or hosted zone: clients check the certificate against the name they use`];
-  }
-  if (https.domainName && !https.certificateArn && !https.hostedZoneId) {
-    return [`${at}: domainName ${https.domainName} needs certificateArn, or hostedZoneId + hostedZoneName to create a certificate in`];
-  }
-  if (Boolean(https.hostedZoneId) !== Boolean(https.hostedZoneName)) {
-    return [`${at}: hostedZoneId and hostedZoneName go together (no lookup is made at synth)`];
-  }
-  if (https.hostedZoneName && https.domainName && !`.${https.domainName}`.endsWith(`.${https.hostedZoneName}`)) {
-    return [`${at}.domainName: ${https.domainName} is not in the hosted zone ${https.hostedZoneName}`];
-  }
-  return [];
-}
-
-/** The risks this configuration takes; the production profile needs each accepted by name. */
-export function risksTaken(config: ShipshapeConfig): Risk[] {
-  const risks: Risk[] = [];
-  if (config.network.natStrategy === NatStrategy.SINGLE) risks.push('single-nat-gateway');
-  if (config.service.desiredCount < 2) risks.push('single-task');
-  if (!config.service.deletionProtection || !config.database.deletionProtection) risks.push('no-deletion-protection');
-  if (config.database.engine === DatabaseEngine.AURORA_SERVERLESS_V2 && config.database.readers === 0) risks.push('no-database-standby');
-  if (config.service.spotWeight > 0) risks.push('fargate-spot');
-  return risks;
-}
-
-function unacceptedRisks(config: ShipshapeConfig): string[] {
-  if (config.profile !== 'production') return [];
-  return risksTaken(config)
-    .filter((risk) => !config.acceptedRisks[risk])
-    .map(
-      (risk) =>
-        `shipshape.acceptedRisks.${risk}: the production profile refuses ${RISKS[risk]}; ` +
-        `set acceptedRisks.${risk} to the reason it is acceptable, or use profile "budget"`,
-    );
 }

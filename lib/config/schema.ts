@@ -4,6 +4,7 @@ import { ALARM_NAMES, type AlarmThresholds, DEFAULT_THRESHOLDS } from '../../con
 import { DatabaseEngine } from '../../constructs/database';
 import { NatStrategy, VPC_CIDR_PATTERN } from '../../constructs/network';
 import { AppSecretSource } from '../../constructs/secrets';
+import { FARGATE_CPUS } from '../../constructs/service/fargate-size';
 
 /** The profiles a configuration can start from; see `profiles.ts` for what each sets. */
 export const PROFILES = ['production', 'budget'] as const;
@@ -58,11 +59,9 @@ function strictObject<T extends z.ZodRawShape>(shape: T) {
   });
 }
 
-function oneOf<T extends readonly (string | number)[]>(values: T, what: string) {
-  const allowed = values.join(' | ');
-  return z.custom<T[number]>((v) => (values as readonly unknown[]).includes(v), {
-    error: `must be one of ${allowed} (${what})`,
-  });
+/** One of `values`; `what` explains the choice, in the error and in the JSON Schema's description. */
+function oneOf<const T extends readonly (string | number)[]>(values: T, what: string) {
+  return z.literal(values, { error: `must be one of ${values.join(' | ')} (${what})` }).meta({ description: what });
 }
 
 const tagKey = z
@@ -70,7 +69,8 @@ const tagKey = z
   .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, {
     error: 'tag keys are 1-128 letters, digits, spaces or _ . : / = + - @',
   })
-  .refine((k) => !/^(aws|shipshape):/i.test(k), {
+  // A pattern rather than a refinement (and no `i` flag), so the JSON Schema says it too.
+  .regex(/^(?!(?:[aA][wW][sS]|[sS][hH][iI][pP][sS][hH][aA][pP][eE]):)/, {
     error: 'tag keys may not start with "aws:" or "shipshape:" (reserved)',
   });
 const tagValue = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, {
@@ -113,8 +113,8 @@ export const rawConfigSchema = strictObject({
     containerUser: z.string().regex(/^\d+(:\d+)?$/, { error: 'must be a numeric uid or uid:gid' }),
     desiredCount: z.number().int().min(1, { error: 'must be at least 1 (2 or more in production)' }).max(1000),
     maxCount: z.number().int().min(1).max(1000),
-    cpu: z.number().int(),
-    memoryMiB: z.number().int(),
+    cpu: oneOf(FARGATE_CPUS, 'Fargate CPU units: 256 is 0.25 vCPU; memoryMiB must be a size Fargate pairs with it'),
+    memoryMiB: z.number().int().min(512).max(122880, { error: 'Fargate memory is 512 to 122880 MiB, in the sizes it pairs with cpu' }),
     cpuArchitecture: oneOf(CPU_ARCHITECTURES, 'arm64 is ~20% cheaper; the image must be built for it'),
     spotWeight: z.number().int().min(0).max(10, { error: 'must be from 0 (no Spot) to 10' }),
     healthCheckPath: z.string().startsWith('/', { error: "must start with '/'" }),
@@ -184,7 +184,12 @@ export const rawConfigSchema = strictObject({
   }).partial(),
   alarms: strictObject({
     emails: z.array(z.email({ error: 'must be an email address' })),
-    webhooks: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL (notifications are never sent in clear text)' })),
+    webhooks: z.array(
+      // The pattern puts the https rule in the JSON Schema as well.
+      z.url({ protocol: /^https$/, error: 'must be an https:// URL (notifications are never sent in clear text)' }).regex(/^https:\/\//, {
+        error: 'must be an https:// URL (notifications are never sent in clear text)',
+      }),
+    ),
     thresholds: strictObject(Object.fromEntries(Object.keys(DEFAULT_THRESHOLDS).map((k) => [k, z.number()])) as Record<keyof AlarmThresholds, z.ZodNumber>).partial(),
     disabled: z.array(oneOf(ALARM_NAMES, 'alarm names')),
     fastErrorMetric: strictObject({
@@ -214,6 +219,8 @@ export const rawConfigSchema = strictObject({
   acceptedRisks: strictObject(
     Object.fromEntries(Object.keys(RISKS).map((risk) => [risk, riskReason])) as Record<Risk, typeof riskReason>,
   ).partial(),
+  /** The JSON Schema editors check the file against; ignored by the validation. */
+  $schema: z.string().meta({ description: 'The JSON Schema of this file, for editors' }),
 }).partial();
 
 export type RawConfig = z.infer<typeof rawConfigSchema>;

@@ -9,7 +9,7 @@ import { buildReferenceApp, type ReferenceApp } from '../../lib/reference-app';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** The context `cdk.json` gives the app: feature flags and the `shipshape` configuration. */
+/** The context `cdk.json` gives the app: its feature flags (the configuration is in shipshape.config.json). */
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   return cdkJson.context;
@@ -21,6 +21,11 @@ export function newApp(context: Record<string, unknown> = {}): App {
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-test-')),
     context: { ...cdkJsonContext(), ...context },
   });
+}
+
+/** The configuration as `cdk synth` reads it in the repository: shipshape.config.json, then the App's `-c` style context. */
+export function loadReferenceConfig(app: App) {
+  return loadConfig(app.node, { directory: ROOT });
 }
 
 export interface SynthesizedReferenceApp extends ReferenceApp {
@@ -35,7 +40,7 @@ export interface SynthesizedReferenceApp extends ReferenceApp {
  */
 export function synthReferenceApp(context: Record<string, unknown> = {}): SynthesizedReferenceApp {
   const app = newApp(context);
-  const stacks = buildReferenceApp(app, loadConfig(app.node));
+  const stacks = buildReferenceApp(app, loadReferenceConfig(app));
   addPolicyPacks(app);
   const assembly = synthWithPolicyGate(app);
   const template = (name: string) =>

@@ -133,7 +133,7 @@ describe('service configuration', () => {
   });
 
   test.each([
-    ['a CPU/memory pair Fargate does not run', { service: { cpu: 256, memoryMiB: 4096 } }, /shipshape\.service: memoryMiB 4096 is not a Fargate size for cpu 256; allowed: 512 \| 1024 \| 2048/],
+    ['a CPU/memory pair Fargate does not run', { service: { cpu: 256, memoryMiB: 4096 } }, /shipshape\.service\.memoryMiB: 4096 is not a Fargate size for service\.cpu 256; with cpu 256 memoryMiB is one of 512 \| 1024 \| 2048; or set service\.cpu to 512 \| 1024 \| 2048/],
     ['a port out of range', { service: { containerPort: 0 } }, /shipshape\.service\.containerPort: .*\(got 0\)/],
     ['a health check path without a slash', { service: { healthCheckPath: 'health' } }, /shipshape\.service\.healthCheckPath: must start with '\/' \(got "health"\)/],
     ['a certificate without a domain', { service: { https: { certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc-1' } } }, /shipshape\.service\.https\.domainName: required with a certificate/],
