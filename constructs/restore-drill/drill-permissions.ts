@@ -77,6 +77,22 @@ export function restoreStatements(props: RestoreStatementsProps): iam.PolicyStat
 }
 
 /**
+ * Restores AWS Backup recovery points of the database. An RDS or Aurora recovery point is a snapshot
+ * the Service Authorization Reference names `arn:aws:rds:<region>:*:<ResourceType>:<RecoveryPointId>`
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbackup.html#awsbackup-resources-for-iam-policies):
+ * `snapshot:awsbackup:job-...` or `cluster-snapshot:awsbackup:job-...`. IAM allows no wildcard in
+ * the resource type part of an ARN (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html,
+ * "Incorrect wildcard usage"), so each type is named.
+ */
+export function restoreFromVaultStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'RestoreFromVault',
+    actions: ['backup:StartRestoreJob'],
+    resources: [rdsArn('cluster-snapshot', 'awsbackup:*'), rdsArn('snapshot', 'awsbackup:*')],
+  });
+}
+
+/**
  * The database key, for the steps: a restore of an encrypted snapshot lets RDS use it through a
  * grant (kms:CreateGrant, kms:DescribeKey), and turning on ManageMasterUserPassword with the key
  * as MasterUserSecretKmsKeyId takes kms:DescribeKey from the caller, plus kms:Decrypt,

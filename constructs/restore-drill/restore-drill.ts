@@ -18,7 +18,7 @@ import { encryptedBucket, encryptedLogGroup } from '../private/encryption';
 import { admitServicePublishers } from '../private/topic-publishers';
 import { acknowledgeFunctionFindings, shipshapeFunction } from '../private/node-function';
 import { acknowledgeDrillFindings } from './drill-acknowledgments';
-import { databaseKeyStatement, decryptCopySecretsStatement, deleteCopiesStatement, describeStatement, restoreStatements } from './drill-permissions';
+import { databaseKeyStatement, decryptCopySecretsStatement, deleteCopiesStatement, describeStatement, restoreFromVaultStatement, restoreStatements } from './drill-permissions';
 import { drillFailedAlarmProps, drillStaleAlarmProps } from './drill-alarms';
 import { drillDefinition } from './drill-state-machine';
 import { validateDrillProps } from './validate-drill-props';
@@ -235,13 +235,7 @@ export class RestoreDrill extends Construct {
     if ((props.source ?? { mode: 'latest-snapshot' }).mode === 'backup-vault') {
       const plan = database.backupPlan;
       steps.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListVaultRecoveryPoints', actions: ['backup:ListRecoveryPointsByBackupVault'], resources: [plan.vault.backupVaultArn] }));
-      steps.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'RestoreFromVault',
-          actions: ['backup:StartRestoreJob'],
-          resources: [`arn:${Aws.PARTITION}:rds:${Aws.REGION}:${Aws.ACCOUNT_ID}:*:awsbackup:*`],
-        }),
-      );
+      steps.addToRolePolicy(restoreFromVaultStatement());
       steps.addToRolePolicy(new iam.PolicyStatement({ sid: 'FollowRestoreJobs', actions: ['backup:DescribeRestoreJob'], resources: ['*'] }));
       plan.restoreRole.grantPassRole(steps.grantPrincipal);
     }
