@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', '**/*.js', '**/*.d.ts', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', '**/*.js', '**/*.d.ts', '**/*.mjs', 'test/package/consumer-app/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

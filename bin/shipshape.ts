@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 import { defaultContext, main } from '../lib/cli';
 
 main(process.argv.slice(2), defaultContext(), (line) => process.stderr.write(`${line}\n`)).then(
