@@ -1,4 +1,4 @@
-import { Duration, Size, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Duration, type SecretValue, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -36,10 +36,22 @@ export interface ServiceAlarmsProps {
    * @default - a new `AlarmTopic` with `emails` and `webhooks`
    */
   readonly topic?: sns.ITopic;
-  /** @default - none */
+  /**
+   * Who gets paged by email. With no `emails`, `webhooks`, `secretWebhooks` or `topic`, the alarms
+   * reach nobody: the construct warns (`shipshape:alarms-reach-nobody`).
+   * @default - none
+   */
   readonly emails?: string[];
-  /** @default - none */
+  /**
+   * Webhook URLs, written into the template in plain text; prefer `secretWebhooks`.
+   * @default - none
+   */
   readonly webhooks?: string[];
+  /**
+   * Webhooks whose URL stays out of the template (see `AlarmTopicProps.secretWebhooks`).
+   * @default - none
+   */
+  readonly secretWebhooks?: SecretValue[];
   /** @default DEFAULT_THRESHOLDS */
   readonly thresholds?: Partial<AlarmThresholds>;
   /**
@@ -99,7 +111,15 @@ export class ServiceAlarms extends Construct {
     this.thresholds = resolveThresholds(props.thresholds);
     this.prefix = props.alarmNamePrefix ?? Stack.of(this).stackName;
     this.disabled = new Set(props.disabled ?? []);
-    this.topic = props.topic ?? new AlarmTopic(this, 'Notifications', { emails: props.emails, webhooks: props.webhooks }).topic;
+    const ownTopic = props.topic ? undefined : new AlarmTopic(this, 'Notifications', { emails: props.emails, webhooks: props.webhooks, secretWebhooks: props.secretWebhooks });
+    this.topic = props.topic ?? (ownTopic as AlarmTopic).topic;
+    if (ownTopic?.recipients === 0) {
+      Annotations.of(this).addWarningV2(
+        'shipshape:alarms-reach-nobody',
+        'ServiceAlarms: no emails, webhooks, secretWebhooks or topic, so the alarms notify a topic nobody is subscribed to: pass emails (the on-call address), ' +
+          'secretWebhooks, or a topic of yours; or subscribe someone to `topic` yourself and acknowledge this warning',
+      );
+    }
     // A topic of the caller's must admit the alarms too (a topic policy refuses whom it does not name).
     admitServicePublishers(this.topic, ['cloudwatch-alarms']);
 
