@@ -80,7 +80,8 @@ export class RedundantService extends Construct {
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENHANCED,
-      enableFargateCapacityProviders: spotWeight > 0,
+      // Always: the service names capacity providers even without Spot (see the service below).
+      enableFargateCapacityProviders: true,
     });
 
     const key = props.encryptionKey ?? rotatingKey(this, 'LogKey', 'shipshape service logs');
@@ -151,13 +152,14 @@ export class RedundantService extends Construct {
       healthCheckGracePeriod: resolved.gracePeriod,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableExecuteCommand: false,
-      capacityProviderStrategies:
-        spotWeight > 0
-          ? [
-              { capacityProvider: 'FARGATE', base: 1, weight: 1 },
-              { capacityProvider: 'FARGATE_SPOT', weight: spotWeight },
-            ]
-          : undefined,
+      // A capacity provider strategy even without Spot, never a launch type: LaunchType is replaced on
+      // change and CapacityProviderStrategy is updated in place, so turning Spot on or off keeps the
+      // service (and the routing ECS manages for it).
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html
+      capacityProviderStrategies: [
+        { capacityProvider: 'FARGATE', base: 1, weight: 1 },
+        ...(spotWeight > 0 ? [{ capacityProvider: 'FARGATE_SPOT', weight: spotWeight }] : []),
+      ],
     });
     // Keep tasks spread when an AZ comes back after an outage.
     (this.service.node.defaultChild as ecs.CfnService).availabilityZoneRebalancing = 'ENABLED';

@@ -41,7 +41,7 @@ describe('RedundantService: redundancy and self-healing', () => {
     const privateSubnets = network.vpc.selectSubnets(network.appSubnets).subnetIds.map((id) => stack.resolve(id) as unknown);
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 2,
-      LaunchType: 'FARGATE',
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }],
       NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED', Subnets: privateSubnets } },
     });
   });
@@ -281,6 +281,14 @@ describe('RedundantService: options', () => {
     template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
       CapacityProviders: Match.arrayWith(['FARGATE', 'FARGATE_SPOT']),
     });
+  });
+
+  test('turning Spot on or off changes only the capacity provider strategy (updated in place), never a launch type (which replaces the service)', () => {
+    for (const spotWeight of [0, 3]) {
+      const { template } = build({ spotWeight });
+      template.hasResourceProperties('AWS::ECS::Service', { LaunchType: Match.absent(), CapacityProviderStrategy: Match.arrayWith([{ CapacityProvider: 'FARGATE', Base: 1, Weight: 1 }]) });
+      template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: Match.arrayWith(['FARGATE', 'FARGATE_SPOT']) });
+    }
   });
 
   test('exposes the metrics the alarms will use', () => {
