@@ -151,11 +151,12 @@ describe("a team's own CDK app with the package installed", () => {
     expect(copies('constructs')).toEqual(['constructs/package.json']);
   });
 
-  test('every module the package loads is its own, a Node built-in, or a declared dependency or peer', () => {
+  test('every module the package loads is its own, a Node built-in, or a declared dependency or peer; every dependency is loaded', () => {
     const installedRoot = path.join(consumer, 'node_modules', 'shipshape');
     const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)]);
     const seen = new Set<string>();
     const undeclared = new Set<string>();
+    const reached = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
       seen.add(file);
@@ -166,6 +167,7 @@ describe("a team's own CDK app with the package installed", () => {
           visit(fs.existsSync(`${target}.js`) ? `${target}.js` : path.join(target, 'index.js'));
         } else if (!specifier.startsWith('node:')) {
           const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+          reached.add(name);
           if (!declared.has(name) && !builtinModules.includes(name)) undeclared.add(specifier);
         }
       }
@@ -173,6 +175,8 @@ describe("a team's own CDK app with the package installed", () => {
     for (const entry of ['dist/bin/shipshape.js', 'dist/constructs/index.js', 'dist/lib/policy/index.js']) visit(path.join(installedRoot, entry));
     expect(seen.size).toBeGreaterThan(50);
     expect([...undeclared]).toEqual([]);
+    // A dependency nothing loads would only make every team's install bigger.
+    expect(Object.keys(pkg.dependencies).filter((name) => !reached.has(name))).toEqual([]);
   });
 });
 
