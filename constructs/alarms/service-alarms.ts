@@ -157,7 +157,8 @@ export class ServiceAlarms extends Construct {
 
   /**
    * The alarms a deployment rolls back on, as alarms (for `AlarmRollback`, which reacts to their
-   * state changes); the same ones `rollbackTriggers()` names.
+   * state changes); the same ones `rollbackTriggers()` names, whether or not `rollBackDeployments`
+   * gave them to ECS.
    */
   public rollbackAlarms(): cloudwatch.Alarm[] {
     return ROLLBACK_ALARMS.filter((name) => this.alarms[name] && this.speeds[name]).map((name) => this.alarms[name] as cloudwatch.Alarm);
