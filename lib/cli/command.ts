@@ -52,6 +52,18 @@ export const LAST_OPTION: OptionSpec = { type: 'string', value: 'N', description
 
 export const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'this help' };
 
+/** Every command reads the app's configuration, as cdk synth there does: its appName names the stacks. */
+export const CONFIG_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'F',
+  description: 'the configuration file whose appName names the stacks (default: shipshape.config.json beside cdk.json)',
+};
+
+/** A command's options with those every command takes (`--config`, `--help`). */
+export function optionsOf(command: CliCommand): Readonly<Record<string, OptionSpec>> {
+  return { ...command.options, config: command.options.config ?? CONFIG_OPTION, help: HELP_OPTION };
+}
+
 /** The `--last` value as a whole number from 1 to 100, or a usage error naming it. */
 export function lastOf(values: OptionValues): number {
   const raw = (values.last as string | undefined) ?? '5';
@@ -73,7 +85,7 @@ export function synopsis(command: CliCommand): string {
 
 /** `shipshape <command> --help`: synopsis, what it does, options, examples and exit codes. */
 export function commandHelp(command: CliCommand): string {
-  const options = { ...command.options, help: HELP_OPTION };
+  const options = optionsOf(command);
   const labels = Object.entries(options).map(([name, spec]) => [optionLabel(name, spec), spec.description] as const);
   const width = Math.max(...labels.map(([label]) => label.length)) + 2;
   return [

@@ -8,7 +8,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { alarmsCommand } from './alarms';
 import { type CliContext, CliError, explainAwsError } from './cli-context';
-import { type CliCommand, type CommandIo, commandHelp, didYouMean, HELP_OPTION, packageVersion } from './command';
+import { appStackName } from './app-config';
+import { type CliCommand, type CommandIo, commandHelp, didYouMean, optionsOf, packageVersion } from './command';
+import { configShowCommand, configValidateCommand } from './config-command';
 import { drillRunCommand, drillStatusCommand } from './drill';
 import { logsCommand } from './logs';
 import { planCommand } from './plan';
@@ -24,6 +26,8 @@ export const COMMANDS: readonly CliCommand[] = [
   alarmsCommand,
   logsCommand,
   planCommand,
+  configValidateCommand,
+  configShowCommand,
 ];
 
 const EXIT_CODES = '0 done; 1 the operation failed (AWS said no, a drill or rollback failed); 2 bad usage, nothing changed without --yes, or no AWS credentials/region.';
@@ -86,7 +90,7 @@ function explainParseError(command: CliCommand, error: unknown): CliError | unde
   if (!code?.startsWith('ERR_PARSE_ARGS_')) return undefined;
   const quoted = /'([^']+)'/.exec(message ?? '')?.[1] ?? '';
   const help = `see \`shipshape ${command.name} --help\``;
-  const options = Object.keys(command.options).map((o) => `--${o}`);
+  const options = Object.keys(optionsOf(command)).map((o) => `--${o}`);
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const known = options.length > 0 ? `; its options: ${options.join(', ')}` : '; it takes no options';
     return new CliError(`${command.name}: unknown option ${quoted}${didYouMean(quoted, options)}${known} (${help})`, 2);
@@ -94,7 +98,7 @@ function explainParseError(command: CliCommand, error: unknown): CliError | unde
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new CliError(`${command.name}: unexpected argument "${quoted}" (${help})`, 2);
   // ERR_PARSE_ARGS_INVALID_OPTION_VALUE: a value missing, or given to a flag.
   const option = /--[\w-]+/.exec(message ?? '')?.[0] ?? quoted;
-  const spec = command.options[option.replace(/^--/, '')];
+  const spec = optionsOf(command)[option.replace(/^--/, '')];
   const what = spec?.type === 'boolean' ? 'takes no value' : `needs a value (${option} ${spec?.value ?? 'VALUE'})`;
   return new CliError(`${command.name}: ${option} ${what} (${help})`, 2);
 }
@@ -115,7 +119,7 @@ export async function main(argv: string[], ctx: CliContext, err: (line: string) 
     const found = findCommand(argv);
     const { command } = found;
     const options = Object.fromEntries(
-      Object.entries({ ...command.options, help: HELP_OPTION }).map(([name, { type, short, multiple }]) => [
+      Object.entries(optionsOf(command)).map(([name, { type, short, multiple }]) => [
         name,
         { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) },
       ]),
@@ -132,7 +136,8 @@ export async function main(argv: string[], ctx: CliContext, err: (line: string) 
     } catch (error) {
       throw explainParseError(command, error) ?? error;
     }
-    const io: CommandIo = { ctx, err, defaultStack: (layer) => `shipshape-${layer}` };
+    // The stacks are named by the appName of the configuration cdk deploy here reads (--config, else shipshape.config.json).
+    const io: CommandIo = { ctx, err, defaultStack: (layer) => appStackName(layer, { root: process.cwd(), configFile: values.config as string | undefined }) };
     await command.run(values, io);
     return 0;
   } catch (error) {
