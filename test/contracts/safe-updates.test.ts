@@ -95,3 +95,50 @@ describe('the classification the contract reads', () => {
     }
   });
 });
+
+describe('what the diff follows beyond the template text', () => {
+  const subnets = (name: string): StackTemplate => ({
+    stackName: 'Network',
+    template: {
+      Resources: { Subnets: { Type: 'AWS::RDS::DBSubnetGroup', Properties: { DBSubnetGroupName: name, DBSubnetGroupDescription: 'data', SubnetIds: ['subnet-1', 'subnet-2'] } } },
+      Outputs: { SubnetGroup: { Value: { Ref: 'Subnets' }, Export: { Name: 'Network:SubnetGroup' } } },
+    },
+  });
+  const database = (reference: 'weak' | 'strong'): StackTemplate => ({
+    stackName: 'Data',
+    template: {
+      Resources: {
+        Cluster: {
+          Type: 'AWS::RDS::DBCluster',
+          DeletionPolicy: 'Snapshot',
+          Properties: {
+            Engine: 'aurora-postgresql',
+            DBSubnetGroupName: reference === 'weak' ? { 'Fn::GetStackOutput': { StackName: 'Network', OutputName: 'SubnetGroup' } } : { 'Fn::ImportValue': 'Network:SubnetGroup' },
+          },
+        },
+      },
+    },
+  });
+
+  test.each(['weak', 'strong'] as const)('a stateful resource that reads a replaced resource of an earlier stack (%s reference) is replaced, and reported', (reference) => {
+    // GIVEN a subnet group whose new name replaces it, read by a database in the next stack
+    const before = [subnets('data-a'), database(reference)];
+    const after = [subnets('data-b'), database(reference)];
+    // WHEN the update is analysed
+    const changes = changesBetween(before, after);
+    // THEN the database's template text is unchanged, yet it is replaced
+    expect(changes.find((c) => c.id === 'Cluster')).toMatchObject({ stack: 'Data', change: 'replace' });
+    expect(statefulLosses(before, after, changes).map((loss) => loss.type)).toEqual(['AWS::RDS::DBCluster']);
+  });
+
+  test('a resource that reads a parameter whose value changes is updated, or replaced where the property replaces it', () => {
+    const template = (tag: string): StackTemplate => ({
+      stackName: 'Web',
+      template: {
+        Parameters: { ImageVersion: { Default: tag } },
+        Resources: { Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Sub': 'shop:${ImageVersion}' } }] } } },
+      },
+    });
+    expect(changesBetween([template('v1')], [template('v2')])).toEqual([expect.objectContaining({ id: 'Task', change: 'replace' })]);
+  });
+});

@@ -3,11 +3,12 @@ import { KEEPING_POLICIES, RESOURCE_TYPES, statefulType } from './stateful-resou
 
 /*
  * What a stack update does to each resource, read from two synthesized templates with
- * @aws-cdk/cloudformation-diff (which knows, per property, whether a change replaces the resource:
- * the "Update requires" of each property in the CloudFormation resource reference), plus what the
- * diff alone does not show: a resource whose property reads a replaced resource (Ref, Fn::GetAtt,
- * Fn::Sub) or a changed output of another stack gets a new value there, and is replaced when that
- * property is one whose change replaces it.
+ * @aws-cdk/cloudformation-diff, which knows per property whether a change replaces the resource (the
+ * "Update requires" of each property in the CloudFormation resource reference) and follows Ref and
+ * Fn::GetAtt to a replaced resource within a template. What it cannot see is added here: a property
+ * that reads a changed parameter, or an output of an earlier stack whose value changes
+ * (Fn::GetStackOutput, Fn::ImportValue), gets a new value without its template text changing, and the
+ * resource is replaced when that property is one whose change replaces it.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html
  */
 
