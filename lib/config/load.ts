@@ -59,7 +59,7 @@ export function gatherConfig(inputs: ConfigInputs): GatheredConfig {
   const problems: ConfigProblem[] = [];
   const layers: ConfigLayer[] = [];
   const contextValue = inputs.context[CONFIG_CONTEXT_KEY];
-  const whole = contextValue === undefined ? undefined : parseObject(contextValue, 'the "shipshape" context value', problems);
+  const whole = contextValue === undefined ? undefined : parseObject(contextValue, 'the "shipshape" context value', problems, CONTEXT_HINT);
   // cdk.json's object ranks below the file; the same key given with -c replaces it and ranks above.
   // Without the folder of cdk.json to compare with, the context's object counts as cdk.json's.
   const cdkJson = inputs.directory ? readCdkJsonConfig(inputs.directory) : whole;
@@ -146,13 +146,17 @@ function readCdkJsonConfig(directory: string): unknown {
   }
 }
 
-function parseObject(value: unknown, what: string, problems: ConfigProblem[]): Record<string, unknown> | undefined {
+// The CDK CLI keeps a -c value only up to its first line break: `-c shipshape="$(cat f.json)"` arrives as "{".
+const CONTEXT_HINT =
+  '; the CDK CLI keeps a -c value only up to its first line break: name the file with -c shipshape:configFile=FILE instead of -c shipshape="$(cat FILE)", or give the JSON on one line';
+
+function parseObject(value: unknown, what: string, problems: ConfigProblem[], hint = ''): Record<string, unknown> | undefined {
   let parsed = value;
   if (typeof value === 'string') {
     try {
       parsed = JSON.parse(value);
     } catch (error) {
-      problems.push({ path: '', message: `${what} is not JSON (${(error as Error).message})` });
+      problems.push({ path: '', message: `${what} is not JSON (${(error as Error).message})${hint}` });
       return undefined;
     }
   }

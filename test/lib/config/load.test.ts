@@ -115,6 +115,11 @@ describe('-c values arrive as text', () => {
     );
   });
 
+  test('a whole object cut at its first line break (as the CDK CLI passes -c shipshape="$(cat f.json)") says to name the file instead', () => {
+    const app = appIn(dir, { shipshape: '{' });
+    expect(() => loadConfig(app.node, { directory: dir })).toThrow(/shipshape: the "shipshape" context value is not JSON \(.*\); the CDK CLI keeps a -c value only up to its first line break: name the file with -c shipshape:configFile=FILE/);
+  });
+
   test('a number inside a whole -c shipshape object says to quote it there', () => {
     const app = appIn(dir, { shipshape: '{"database":{"postgresVersion":16.4}}' });
     expect(() => loadConfig(app.node, { directory: dir })).toThrow('shipshape.database.postgresVersion: must be a string (got 16.4, a number): write it in quotes, "16.4" (in -c shipshape)');
