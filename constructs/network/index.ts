@@ -1,1 +1,2 @@
 export * from './production-network';
+export { DEFAULT_NAT_INSTANCE_TYPE, NatDevice } from './nat-instances';

@@ -1,15 +1,17 @@
 import { Fn, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
+import { DEFAULT_NAT_INSTANCE_TYPE, hardenNatInstances, NatDevice, natInstanceProvider, natRecoveryAlarms } from './nat-instances';
 
 /** How tasks in the private subnets reach the internet. */
 export enum NatStrategy {
-  /** One NAT gateway in every AZ: no single point of failure (~$33/month each, plus data). */
+  /** One NAT device (gateway or instance, see `NatDevice`) in every AZ: no AZ depends on another for egress. */
   PER_AZ = 'per-az',
-  /** One NAT gateway for all AZs: cheaper, but an outage of its AZ cuts egress for every AZ. */
+  /** One NAT device for all AZs: cheaper, but an outage of its AZ cuts egress for every AZ. */
   SINGLE = 'single',
   /** No NAT: the private subnets are isolated and reach AWS through VPC endpoints only. */
   NONE = 'none',
@@ -33,6 +35,18 @@ export interface ProductionNetworkProps {
    * @default NatStrategy.PER_AZ
    */
   readonly natStrategy?: NatStrategy;
+  /**
+   * What does the NAT: managed gateways, or instances (cheaper, with the trade-offs `NatDevice.INSTANCE`
+   * lists). Ignored when `natStrategy` is NONE.
+   * @default NatDevice.GATEWAY
+   */
+  readonly natDevice?: NatDevice;
+  /**
+   * The NAT instances' type (`natDevice` INSTANCE only). A Graviton type: the image is chosen for
+   * the type's architecture.
+   * @default t4g.nano
+   */
+  readonly natInstanceType?: ec2.InstanceType;
   /**
    * The VPC's IPv4 range, /16 to /24 (each AZ gets a /24 public, /20 private and /24 isolated
    * subnet at /16; smaller ranges shrink them).
@@ -85,6 +99,12 @@ export class ProductionNetwork extends Construct {
   public readonly flowLogGroup: logs.LogGroup;
   /** Interface endpoints by service (present when NAT is NONE). */
   public readonly interfaceEndpoints: Readonly<Record<string, ec2.InterfaceVpcEndpoint>>;
+  /** What does the NAT. */
+  public readonly natDevice: NatDevice;
+  /** The NAT instances (`natDevice` INSTANCE), one per AZ or one in all. */
+  public readonly natInstances: ec2.Instance[];
+  /** Per NAT instance: the alarm that recovers it (system check) and the one that reboots it (instance check). */
+  public readonly natRecoveryAlarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ProductionNetworkProps = {}) {
     super(scope, id);
@@ -94,6 +114,8 @@ export class ProductionNetwork extends Construct {
     Tags.of(this).add('shipshape:component', 'network');
 
     const withNat = this.natStrategy !== NatStrategy.NONE;
+    this.natDevice = props.natDevice ?? NatDevice.GATEWAY;
+    const natInstances = withNat && this.natDevice === NatDevice.INSTANCE ? natInstanceProvider(props.natInstanceType ?? DEFAULT_NAT_INSTANCE_TYPE) : undefined;
     const privateType = withNat ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
     const cidr = props.cidr ?? '10.0.0.0/16';
     const cidrBits = Number(cidr.split('/')[1]);
@@ -101,6 +123,7 @@ export class ProductionNetwork extends Construct {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       ...azSelection(this, props.availabilityZones, maxAzs),
       natGateways: { [NatStrategy.PER_AZ]: maxAzs, [NatStrategy.SINGLE]: 1, [NatStrategy.NONE]: 0 }[this.natStrategy],
+      natGatewayProvider: natInstances,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
         // Nothing launched here needs a public IP of its own: load balancers and NAT get theirs.
@@ -112,6 +135,9 @@ export class ProductionNetwork extends Construct {
     this.publicSubnets = { subnetGroupName: 'Public' };
     this.appSubnets = { subnetGroupName: 'Private' };
     this.dataSubnets = { subnetGroupName: 'Isolated' };
+    if (natInstances) hardenNatInstances(this, natInstances, cidr);
+    this.natInstances = natInstances?.gatewayInstances ?? [];
+    this.natRecoveryAlarms = natInstances ? natRecoveryAlarms(this, natInstances) : [];
 
     const key = props.encryptionKey ?? rotatingKey(this, 'FlowLogKey', 'shipshape VPC flow logs');
     if (!props.encryptionKey) allowLogsToUseKey(key);
@@ -160,7 +186,7 @@ export class ProductionNetwork extends Construct {
       Validations.of(route).acknowledge({
         id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
         reason:
-          'Public subnets hold only the internet-facing load balancer and the NAT gateways, which both need a default ' +
+          'Public subnets hold only the internet-facing load balancer and the NAT gateways or instances, which all need a default ' +
           'route to the internet gateway; nothing in them gets a public IP on launch, and tasks run in private subnets.',
       });
     }
@@ -179,6 +205,12 @@ export class ProductionNetwork extends Construct {
 function validateProps(props: ProductionNetworkProps, maxAzs: number): void {
   if (!Token.isUnresolved(maxAzs) && maxAzs !== 2 && maxAzs !== 3) {
     throw new Error(`ProductionNetwork: maxAzs must be 2 or 3 (got ${maxAzs}); one AZ is a single point of failure`);
+  }
+  if (props.natDevice !== undefined && !Object.values(NatDevice).includes(props.natDevice)) {
+    throw new Error(`ProductionNetwork: natDevice must be one of ${Object.values(NatDevice).join(' | ')} (got ${String(props.natDevice)})`);
+  }
+  if (props.natInstanceType && props.natDevice !== NatDevice.INSTANCE) {
+    throw new Error(`ProductionNetwork: natInstanceType ${props.natInstanceType.toString()} is set but natDevice is ${props.natDevice ?? NatDevice.GATEWAY}; set natDevice to NatDevice.INSTANCE or drop natInstanceType`);
   }
   if (props.natStrategy !== undefined && !Object.values(NatStrategy).includes(props.natStrategy)) {
     throw new Error(

@@ -1,7 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { AlarmName, AlarmThresholds } from '../../constructs/alarms';
 import { type DatabaseEngine, DEFAULT_POSTGRES_VERSION } from '../../constructs/database';
-import type { NatStrategy } from '../../constructs/network';
+import type { NatDevice, NatStrategy } from '../../constructs/network';
 import type { DrillChecks } from '../../constructs/restore-drill';
 import type { AppSecretSource } from '../../constructs/secrets';
 import { PROFILE_DEFAULTS, type ProfileDefaults } from './profiles';
@@ -88,6 +88,9 @@ export interface ShipshapeConfig {
   readonly network: {
     readonly maxAzs: 2 | 3;
     readonly natStrategy: NatStrategy;
+    readonly natDevice: NatDevice;
+    /** The NAT instances' type (natDevice instance only). */
+    readonly natInstanceType: string;
     readonly cidr: string;
     readonly flowLogRetentionDays: logs.RetentionDays;
   };
@@ -135,6 +138,8 @@ export function applyDefaults(input: RawConfig): ShipshapeConfig {
     network: {
       maxAzs: input.network?.maxAzs ?? defaults.network.maxAzs,
       natStrategy: input.network?.natStrategy ?? defaults.network.natStrategy,
+      natDevice: input.network?.natDevice ?? defaults.network.natDevice,
+      natInstanceType: input.network?.natInstanceType ?? defaults.network.natInstanceType,
       cidr: input.network?.cidr ?? '10.0.0.0/16',
       flowLogRetentionDays: input.network?.flowLogRetentionDays ?? defaults.network.flowLogRetentionDays,
     },
@@ -147,7 +152,9 @@ export function applyDefaults(input: RawConfig): ShipshapeConfig {
       maxCount: input.service?.maxCount ?? Math.max(defaults.service.maxCount, desiredCount),
       cpu: input.service?.cpu ?? defaults.service.cpu,
       memoryMiB: input.service?.memoryMiB ?? defaults.service.memoryMiB,
-      cpuArchitecture: input.service?.cpuArchitecture ?? 'x86_64',
+      // The reference image is multi-arch: it runs on Graviton, ~20% cheaper. A team's own image is
+      // x86_64 unless the configuration says it is built for arm64.
+      cpuArchitecture: input.service?.cpuArchitecture ?? (input.service?.image ? 'x86_64' : 'arm64'),
       spotWeight: input.service?.spotWeight ?? 0,
       healthCheckPath: input.service?.healthCheckPath ?? (input.service?.image ? '/health' : '/'),
       deletionProtection: input.service?.deletionProtection ?? defaults.service.deletionProtection,

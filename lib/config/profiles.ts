@@ -1,6 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DatabaseEngine } from '../../constructs/database';
-import { NatStrategy } from '../../constructs/network';
+import { NatDevice, NatStrategy } from '../../constructs/network';
 import type { Profile } from './schema';
 
 /** What a profile sets when the configuration is silent. Later capabilities add their own. */
@@ -8,6 +8,8 @@ export interface ProfileDefaults {
   readonly network: {
     readonly maxAzs: 2 | 3;
     readonly natStrategy: NatStrategy;
+    readonly natDevice: NatDevice;
+    readonly natInstanceType: string;
     readonly flowLogRetentionDays: logs.RetentionDays;
   };
   readonly service: {
@@ -24,22 +26,24 @@ export interface ProfileDefaults {
 }
 
 /**
- * `production`: every part highly available; nothing is a single point of failure.
+ * `production`: every part highly available; nothing is a single point of failure. Egress goes
+ * through a NAT instance in each AZ (t4g.micro, ~$6/month each with its disk, instead of a NAT
+ * gateway at ~$33 + $0.045/GB): each AZ keeps its own path out; docs/cost.md has the trade-offs.
  * `budget`: for staging and small teams: fewer, smaller, cheaper parts, still encrypted,
- * backed up and alarmed. One NAT gateway (~$33/month) instead of one per AZ; interface
- * endpoints would cost more than the NAT they replace (5 endpoints x 2 AZs ~ $73/month). Two of
+ * backed up and alarmed. One NAT instance (t4g.nano) for both AZs; interface
+ * endpoints would cost more than the NAT they replace (6 endpoints x 2 AZs ~ $88/month). Two of
  * the smallest tasks (0.25 vCPU, 0.5 GB), still spread over 2 AZs; no deletion protection on the ALB.
  * The database is RDS Multi-AZ on db.t4g.micro (~$23/month for both nodes) rather than Aurora
  * Serverless v2 with a reader (2 x 0.5 ACU minimum ~ $88/month): slower failover, same backups.
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
   production: {
-    network: { maxAzs: 2, natStrategy: NatStrategy.PER_AZ, flowLogRetentionDays: logs.RetentionDays.ONE_YEAR },
+    network: { maxAzs: 2, natStrategy: NatStrategy.PER_AZ, natDevice: NatDevice.INSTANCE, natInstanceType: 't4g.micro', flowLogRetentionDays: logs.RetentionDays.ONE_YEAR },
     service: { desiredCount: 2, maxCount: 10, cpu: 512, memoryMiB: 1024, deletionProtection: true },
     database: { engine: DatabaseEngine.AURORA_SERVERLESS_V2, instanceType: 't4g.small' },
   },
   budget: {
-    network: { maxAzs: 2, natStrategy: NatStrategy.SINGLE, flowLogRetentionDays: logs.RetentionDays.ONE_MONTH },
+    network: { maxAzs: 2, natStrategy: NatStrategy.SINGLE, natDevice: NatDevice.INSTANCE, natInstanceType: 't4g.nano', flowLogRetentionDays: logs.RetentionDays.ONE_MONTH },
     service: { desiredCount: 2, maxCount: 4, cpu: 256, memoryMiB: 512, deletionProtection: false },
     database: { engine: DatabaseEngine.RDS_MULTI_AZ, instanceType: 't4g.micro' },
   },

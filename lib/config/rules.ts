@@ -1,6 +1,6 @@
 import { resolveThresholds } from '../../constructs/alarms';
 import { DatabaseEngine, postgresVersions } from '../../constructs/database';
-import { NatStrategy } from '../../constructs/network';
+import { NatDevice, NatStrategy } from '../../constructs/network';
 import { FARGATE_CPUS, fargateMemoryOptions } from '../../constructs/service/fargate-size';
 import type { ServiceConfig, ShipshapeConfig } from './config';
 import { RISKS, type Risk, type RawConfig } from './schema';
@@ -49,6 +49,13 @@ export function crossFieldProblems(config: ShipshapeConfig, input: RawConfig): C
         `with natStrategy "none" tasks can pull only from this account's ECR (through its VPC endpoints); ` +
         `use { "repository", "tag" } instead of { "uri": "${service.image.uri}" }, or a NAT strategy`,
       involves: ['network.natStrategy', 'service.image'],
+    });
+  }
+  if (input.network?.natInstanceType !== undefined && network.natDevice !== NatDevice.INSTANCE) {
+    problems.push({
+      path: 'network.natInstanceType',
+      message: `applies to NAT instances only; set network.natDevice to "instance" or drop natInstanceType (got natDevice "${network.natDevice}")`,
+      involves: ['network.natInstanceType', 'network.natDevice'],
     });
   }
   problems.push(...httpsProblems(service.https));

@@ -2,7 +2,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { ALARM_NAMES, type AlarmThresholds, DEFAULT_THRESHOLDS } from '../../constructs/alarms';
 import { DatabaseEngine } from '../../constructs/database';
-import { NatStrategy, VPC_CIDR_PATTERN } from '../../constructs/network';
+import { NatDevice, NatStrategy, VPC_CIDR_PATTERN } from '../../constructs/network';
 import { AppSecretSource } from '../../constructs/secrets';
 import { FARGATE_CPUS } from '../../constructs/service/fargate-size';
 
@@ -12,6 +12,9 @@ export type Profile = (typeof PROFILES)[number];
 
 /** How private subnets reach the internet; see `ProductionNetwork`. */
 export const NAT_STRATEGIES: readonly NatStrategy[] = Object.values(NatStrategy);
+
+/** What does the NAT; see `NatDevice`. */
+export const NAT_DEVICES: readonly NatDevice[] = Object.values(NatDevice);
 
 /** The retention periods CloudWatch Logs accepts, in days ("never expire" is not offered). */
 export const LOG_RETENTION_DAYS: readonly logs.RetentionDays[] = Object.values(logs.RetentionDays).filter(
@@ -96,6 +99,8 @@ export const rawConfigSchema = strictObject({
   network: strictObject({
     maxAzs: oneOf([2, 3] as const, 'one AZ is never offered: the database and load balancer need two'),
     natStrategy: oneOf(NAT_STRATEGIES, 'per-az has no single point of failure'),
+    natDevice: oneOf(NAT_DEVICES, 'instance costs ~$4-7 a month each instead of ~$33 + $0.045/GB, with an instance\'s bandwidth and minutes of recovery'),
+    natInstanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as t4g.nano' }),
     cidr: z.string().regex(VPC_CIDR_PATTERN, {
       error: 'must be an IPv4 CIDR block from /16 to /24, such as 10.0.0.0/16',
     }),

@@ -2,6 +2,7 @@ import { CfnOutput, CrossStackReferences, Duration, Fn, ReferenceStrength, Remov
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { AppSecrets, type DrillSource, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps } from '../../constructs';
+import { NatDevice } from '../../constructs/network';
 import { RetryableCreate } from '../../constructs/private/retryable-create';
 import type { DatabaseConfig, DrillConfig, ShipshapeConfig } from '../config';
 import { DRILL_OUTPUTS } from './outputs';
@@ -31,6 +32,8 @@ export class StatefulStack extends Stack {
     this.network = new ProductionNetwork(this, 'Network', {
       maxAzs: network.maxAzs,
       natStrategy: network.natStrategy,
+      natDevice: network.natDevice,
+      natInstanceType: network.natDevice === NatDevice.INSTANCE ? new ec2.InstanceType(network.natInstanceType) : undefined,
       cidr: network.cidr,
       flowLogRetention: network.flowLogRetentionDays,
     });
