@@ -280,6 +280,8 @@ export async function requestsOf(call: SdkCall, world: RequestWorld): Promise<Ia
     }
   }
   if (service === 'cloudformation' && isArn(call.input.RoleARN)) requestContext['cloudformation:RoleArn'] = call.input.RoleARN;
+  // ListObjectsV2's Prefix is the s3:prefix condition key (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys).
+  if (action === 's3:ListBucket' && typeof call.input.Prefix === 'string') requestContext['s3:prefix'] = call.input.Prefix;
   const requests: IamRequest[] = [];
   const resources = await resourcesOf(service, actionName, call.input);
   for (const { arn, type } of resources) {

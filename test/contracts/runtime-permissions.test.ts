@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CfnResource, type CfnElement, CustomResourceProviderBase, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -10,8 +12,11 @@ import { NatStrategy, ProductionNetwork } from '../../constructs/network';
 import { imageVersionParameter, ReleasePipeline, VersionedEcrImage } from '../../constructs/pipeline';
 import { RestoreDrill } from '../../constructs/restore-drill';
 import { RedundantService } from '../../constructs/service';
-import { synthReferenceApp } from '../helpers/reference-app';
-import { ACCOUNT, type CfnTemplate, PARTITION } from './deployed-template';
+import { COMMANDS } from '../../lib/cli/main';
+import { DRILL_OUTPUTS, SERVICE_OUTPUTS } from '../../lib/stacks/outputs';
+import { type SynthesizedReferenceApp, synthReferenceApp } from '../helpers/reference-app';
+import { type CliStacks, cliScenarios, outputsOf } from './cli-scenarios';
+import { ACCOUNT, type CfnTemplate, type Json, PARTITION, REGION } from './deployed-template';
 import type * as FunctionEntries from './function-entries';
 import { entryOf } from './function-entries';
 import { describeRefusal, evaluate, type RequestWorld, requestsOf, type SdkCall } from './runtime-iam';
@@ -141,12 +146,17 @@ async function checkTemplate(stack: Stack, template: CfnTemplate): Promise<Contr
 const operations = (result: ContractResult, entry: string) =>
   new Set(result.calls.filter((c) => result.functions.get(c.owner) === entry).map((c) => `${c.client.replace(/Client$/, '')}:${c.operation}`));
 
+/** The reference app with a release pipeline and a migration: every handler and every CLI command has work in it. */
+let app: SynthesizedReferenceApp;
+beforeAll(() => {
+  app = synthReferenceApp({
+    'shipshape.service': { image: { repository: 'shop', tag: 'v1' } },
+    'shipshape.pipeline': { source: { kind: 'ecr', tag: 'release' }, migrationCommand: ['npm', 'run', 'migrate'] },
+  });
+}, 240_000);
+
 describe('runtime permissions: every AWS call a kit Lambda makes is allowed by the role the template gives it', () => {
   test('the reference app (with a release pipeline and a migration)', async () => {
-    const app = synthReferenceApp({
-      'shipshape.service': { image: { repository: 'shop', tag: 'v1' } },
-      'shipshape.pipeline': { source: { kind: 'ecr', tag: 'release' }, migrationCommand: ['npm', 'run', 'migrate'] },
-    });
     const stateful = await checkTemplate(app.stateful, app.statefulTemplate.toJSON() as CfnTemplate);
     const stateless = await checkTemplate(app.stateless, app.statelessTemplate.toJSON() as CfnTemplate);
     expect([...stateful.withoutScenario, ...stateless.withoutScenario]).toEqual([]);
@@ -204,4 +214,96 @@ describe('runtime permissions: every AWS call a kit Lambda makes is allowed by t
       expect.arrayContaining(['RDS:RestoreDBInstanceToPointInTime', 'RDS:ModifyDBInstance', 'Backup:StartRestoreJob', 'Backup:DescribeRestoreJob', 'RDS:AddTagsToResource']),
     );
   }, 240_000);
+});
+
+/** Commands that read only local files (the cloud assembly, the configuration): no AWS call to record. */
+const LOCAL_COMMANDS = ['plan', 'config validate', 'config show'];
+
+const OPERATOR_DOC = path.join(__dirname, '..', '..', 'docs', 'operator-permissions.md');
+
+interface PolicyDocument {
+  readonly Version: string;
+  readonly Statement: Array<{ readonly Sid: string }>;
+}
+
+/** The policy of docs/operator-permissions.md, its placeholders filled with the deployed stacks' values. */
+function operatorPolicy(stacks: CliStacks): PolicyDocument {
+  const block = /```json\n([\s\S]*?)\n```/.exec(fs.readFileSync(OPERATOR_DOC, 'utf8'));
+  if (!block) throw new Error('docs/operator-permissions.md has no json block');
+  const stateful = outputsOf(stacks.stateful);
+  const stateless = outputsOf(stacks.stateless);
+  const [, clusterName, serviceName] = stateless[SERVICE_OUTPUTS.service].split(':').pop()?.split('/') ?? [];
+  const values: Record<string, string> = {
+    Region: REGION,
+    Account: ACCOUNT,
+    StatefulStack: stacks.stateful.stackName,
+    StatelessStack: stacks.stateless.stackName,
+    DrillStateMachineName: stateful[DRILL_OUTPUTS.stateMachine].split(':').pop() as string,
+    DrillReportBucket: stateful[DRILL_OUTPUTS.reportBucket],
+    ClusterName: clusterName,
+    ServiceName: serviceName,
+    PipelineName: stateless[SERVICE_OUTPUTS.pipeline],
+    ServiceLogGroup: stateless[SERVICE_OUTPUTS.logGroup],
+  };
+  const filled = block[1].replace(/<(\w+)>/g, (_m, name: string) => {
+    if (values[name] === undefined) throw new Error(`docs/operator-permissions.md: no value for <${name}>`);
+    return values[name];
+  });
+  return JSON.parse(filled) as PolicyDocument;
+}
+
+/** The IAM requests of the CLI's recorded calls that `policy` does not allow (with the stacks' resource policies). */
+async function cliRefusals(stacks: CliStacks, calls: SdkCall[], policy: PolicyDocument): Promise<{ requests: number; refused: string[] }> {
+  const keys = new Map([...encryptionKeys(stacks.stateful), ...encryptionKeys(stacks.stateless)]);
+  const policies = new Map([...resourcePolicies(stacks.stateful), ...resourcePolicies(stacks.stateless)]);
+  const world: RequestWorld = { keyOf: (arn) => keys.get(arn), rolesOfTaskDefinition: () => [] };
+  const principal = `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/operator/someone`;
+  const seen = new Set<string>();
+  const refused: string[] = [];
+  for (const call of calls) {
+    for (const request of await requestsOf(call, world)) {
+      const key = JSON.stringify([request.action, request.resource, request.context]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const verdict = await evaluate(principal, [{ name: 'operator', policy: policy as unknown as Json }], request, (arn) => policies.get(arn));
+      if (verdict.result !== 'Allowed') refused.push(describeRefusal(verdict));
+    }
+  }
+  return { requests: seen.size, refused };
+}
+
+describe('the CLI: docs/operator-permissions.md grants what every shipshape command calls, and nothing it does not', () => {
+  let stacks: CliStacks;
+  let recorded: { calls: SdkCall[]; commands: Set<string> };
+  beforeAll(async () => {
+    stacks = {
+      stateful: new RuntimeTemplate(app.statefulTemplate.toJSON() as CfnTemplate, app.stateful.stackName),
+      stateless: new RuntimeTemplate(app.statelessTemplate.toJSON() as CfnTemplate, app.stateless.stackName),
+    };
+    recorded = await cliScenarios(stacks);
+  }, 60_000);
+
+  test('every command that calls AWS has scenarios (the others read local files only)', () => {
+    const names = COMMANDS.map((c) => c.name);
+    expect(names.filter((n) => !recorded.commands.has(n) && !LOCAL_COMMANDS.includes(n))).toEqual([]);
+    expect([...new Set(recorded.calls.map((c) => `${c.client.replace(/Client$/, '')}:${c.operation}`))]).toEqual(
+      expect.arrayContaining(['SFN:StartExecution', 'S3:GetObject', 'ECS:StopServiceDeployment', 'CodePipeline:RollbackStage', 'CloudWatch:DescribeAlarms', 'CloudWatchLogs:FilterLogEvents']),
+    );
+  });
+
+  test('every call the commands made is allowed by the documented policy', async () => {
+    const { requests, refused } = await cliRefusals(stacks, recorded.calls, operatorPolicy(stacks));
+    expect(refused).toEqual([]);
+    expect(requests).toBeGreaterThan(15);
+  });
+
+  test('without any one of its statements, some call of some command is refused', async () => {
+    const policy = operatorPolicy(stacks);
+    const unused: string[] = [];
+    for (const statement of policy.Statement) {
+      const without = { ...policy, Statement: policy.Statement.filter((s) => s !== statement) };
+      if ((await cliRefusals(stacks, recorded.calls, without)).refused.length === 0) unused.push(statement.Sid);
+    }
+    expect(unused).toEqual([]);
+  });
 });

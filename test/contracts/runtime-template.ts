@@ -28,6 +28,11 @@ export class RuntimeTemplate extends DeployedTemplate {
         return named('BackupVaultName', () => this.generatedName(id));
       case 'AWS::CodePipeline::Pipeline':
         return named('Name', () => this.generatedName(id));
+      case 'AWS::Logs::LogGroup':
+        return named('LogGroupName', () => this.generatedName(id));
+      case 'AWS::CloudWatch::Alarm':
+      case 'AWS::CloudWatch::CompositeAlarm':
+        return named('AlarmName', () => this.generatedName(id));
       case 'AWS::StepFunctions::StateMachine':
         return this.arnIn('states', `stateMachine:${named('StateMachineName', () => `${id}-AbCdEf123456`)}`);
       default:
