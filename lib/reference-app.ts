@@ -1,5 +1,5 @@
 import { type App, type Environment, Tags } from 'aws-cdk-lib';
-import type { ShipshapeConfig } from './config';
+import { alarmRecipientProblems, ConfigError, type ShipshapeConfig } from './config';
 import { StatefulStack, StatelessStack } from './stacks';
 
 export interface ReferenceApp {
@@ -8,10 +8,15 @@ export interface ReferenceApp {
 }
 
 /**
- * Builds the reference app's two stacks from a validated configuration. The stacks are
+ * Builds the reference app's two stacks from a validated configuration; throws a `ConfigError`
+ * when the production profile's alarms would reach nobody, or a webhook URL would be in the template. The stacks are
  * environment-agnostic unless the configuration names an account and region.
  */
 export function buildReferenceApp(app: App, config: ShipshapeConfig): ReferenceApp {
+  // A deploy whose alarms reach nobody never happens silently: production refuses it here, before
+  // any construct; budget says so at synth (StatelessStack); `shipshape plan` shows who they reach.
+  const recipients = alarmRecipientProblems(config);
+  if (recipients.length > 0) throw new ConfigError(recipients);
   const env: Environment | undefined = config.env;
   const name = config.appName;
   const stateful = new StatefulStack(app, `${name}-stateful`, {

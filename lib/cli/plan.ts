@@ -46,12 +46,13 @@ function synthesizeReference(options: PlanOptions): Synthesized {
   let config: ShipshapeConfig;
   try {
     config = loadConfig(app.node, { directory: options.root, configFile: options.config });
+    // Refuses, before any synth, a production app whose alarms would reach nobody.
+    buildReferenceApp(app, config);
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, 2);
     throw error;
   }
   options.progress(`Synthesizing the reference app (${config.profile} profile) with the policy packs...`);
-  buildReferenceApp(app, config);
   addPolicyPacks(app);
   try {
     app.synth();

@@ -100,6 +100,8 @@ export interface ShipshapeConfig {
   readonly alarms: {
     readonly emails: string[];
     readonly webhooks: string[];
+    /** Secrets Manager secrets (name or ARN) whose value is a webhook URL: the template holds only a reference. */
+    readonly webhookSecrets: string[];
     readonly thresholds: Partial<AlarmThresholds>;
     readonly disabled: AlarmName[];
     readonly fastErrorMetric?: { readonly namespace: string; readonly metricName: string; readonly dimensions?: Record<string, string> };
@@ -178,6 +180,7 @@ export function applyDefaults(input: RawConfig): ShipshapeConfig {
     alarms: {
       emails: input.alarms?.emails ?? (input.owner ? [input.owner] : []),
       webhooks: input.alarms?.webhooks ?? [],
+      webhookSecrets: input.alarms?.webhookSecrets ?? [],
       thresholds: input.alarms?.thresholds ?? {},
       disabled: input.alarms?.disabled ?? [],
       fastErrorMetric: input.alarms?.fastErrorMetric,

@@ -1,3 +1,4 @@
+export * from './alarm-recipients';
 export * from './config';
 export * from './json-schema';
 export * from './load';

@@ -189,6 +189,12 @@ export const rawConfigSchema = strictObject({
   }).partial(),
   alarms: strictObject({
     emails: z.array(z.email({ error: 'must be an email address' })),
+    // Secret names allow ASCII letters, digits and /_+=.@- (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html).
+    webhookSecrets: z.array(
+      z.string().regex(/^([A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+)$/, {
+        error: 'must be the name or ARN of a Secrets Manager secret whose value is the https:// webhook URL',
+      }),
+    ),
     webhooks: z.array(
       // The pattern puts the https rule in the JSON Schema as well.
       z.url({ protocol: /^https$/, error: 'must be an https:// URL (notifications are never sent in clear text)' }).regex(/^https:\/\//, {

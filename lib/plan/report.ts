@@ -1,3 +1,4 @@
+import { type AlarmReach, alarmReach, formatAlarmReach } from './alarm-reach';
 import { type CostLine, estimateStack, monthlyTotal } from './cost';
 import { unpricedResourceTypes } from './coverage';
 import { type PackFindings, stackFindings } from './findings';
@@ -22,6 +23,8 @@ export interface StackPlan {
   readonly resourceLimit: number;
   readonly findings: PackFindings[];
   readonly recovery: RecoveryFigure[];
+  /** Who the stack's alarms reach; absent when it has none. */
+  readonly alarmsReach?: AlarmReach;
   readonly cost: {
     readonly lines: CostLine[];
     readonly monthlyUsd: number;
@@ -71,6 +74,7 @@ export function buildPlan(input: PlanInput): PlanReport {
       resourceLimit: RESOURCE_LIMIT,
       findings: stackFindings(name, template, input.openFindings),
       recovery: recoveryFigures(template),
+      alarmsReach: alarmReach(template),
       cost: { lines, monthlyUsd: monthlyTotal(lines), unpricedResourceTypes: unpricedResourceTypes(template, lines) },
     };
   });
@@ -101,6 +105,7 @@ export function formatPlan(report: PlanReport): string[] {
       out.push(`    ${pack.pack}: ${pack.unacknowledged.length} open, ${pack.acknowledged.length} acknowledged with a reason`);
       for (const f of pack.unacknowledged) out.push(`      OPEN ${f.rule} at ${f.constructPath}`);
     }
+    if (stack.alarmsReach) out.push(formatAlarmReach(stack.alarmsReach));
     if (stack.recovery.length > 0) out.push('  Recovery:');
     for (const r of stack.recovery) out.push(`    ${r.figure}: ${duration(r.seconds)}  (${r.from})`);
     out.push(`  Monthly cost (${report.region}, prices ${report.priceVersion}): ${usd(stack.cost.monthlyUsd)}`);

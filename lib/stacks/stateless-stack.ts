@@ -1,4 +1,4 @@
-import { CfnOutput, type CfnParameter, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, type CfnParameter, Duration, SecretValue, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -22,7 +22,7 @@ import {
   VersionedEcrImage,
 } from '../../constructs';
 import { SERVICE_OUTPUTS } from './outputs';
-import type { ServiceConfig, ShipshapeConfig } from '../config';
+import { alarmRecipientWarnings, type ServiceConfig, type ShipshapeConfig } from '../config';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: ShipshapeConfig;
@@ -107,6 +107,8 @@ export class StatelessStack extends Stack {
       rotationFailures,
       emails: alarms.emails,
       webhooks: alarms.webhooks,
+      // A dynamic reference: the URL is never in the template.
+      secretWebhooks: alarms.webhookSecrets.map((name) => SecretValue.secretsManager(name)),
       thresholds: alarms.thresholds,
       disabled: alarms.disabled,
       fastErrorMetric: alarms.fastErrorMetric && new cloudwatch.Metric({ ...alarms.fastErrorMetric, dimensionsMap: alarms.fastErrorMetric.dimensions, period: Duration.seconds(10) }),
@@ -118,6 +120,11 @@ export class StatelessStack extends Stack {
       topic: this.alarms.topic,
       encryptionKey: this.service.encryptionKey,
     });
+    // The budget profile allows alarms that reach nobody (production refuses them), but never silently.
+    for (const warning of alarmRecipientWarnings(props.config)) {
+      Annotations.of(this.alarms).acknowledgeWarning('shipshape:alarms-reach-nobody', `the ${props.config.profile} profile allows it; said at synth and by shipshape plan`);
+      Annotations.of(this).addInfo(`WARNING: ${warning}`);
+    }
     this.dashboard = new ServiceDashboard(this, 'Dashboard', { service: this.service, database: props.database, drill: props.drill, alarms: this.alarms });
     new CfnOutput(this, 'ServiceUrl', { value: this.service.url, description: 'Where clients reach the service' });
     new CfnOutput(this, SERVICE_OUTPUTS.service, { value: this.service.service.serviceArn, description: 'The ECS service (shipshape rollback, status)' });

@@ -22,9 +22,17 @@ function cdk(args: string[], outdir: string) {
 }
 
 describe('npx cdk synth, as the README says, on a machine with no AWS credentials', () => {
-  test('produces both reference stacks', () => {
+  test('the shipped configuration is refused until someone receives the alarms: exit 1, the problem named, no stack trace', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-synth-'));
     const result = cdk(['synth', '--quiet'], outdir);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/shipshape\.owner: the production profile refuses alarms that reach nobody: platform-oncall@example\.com is a placeholder .*; set owner to the address of whoever is on call/);
+    expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  });
+
+  test('produces both reference stacks once someone receives the alarms', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-synth-'));
+    const result = cdk(['synth', '--quiet', '-c', 'shipshape.alarms.webhookSecrets=["shipshape-tests/alarm-webhook"]'], outdir);
     expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
     const stateful = JSON.parse(fs.readFileSync(path.join(outdir, 'shipshape-stateful.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string }>;

@@ -15,11 +15,18 @@ export function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context;
 }
 
+/**
+ * What the tests add to the shipped configuration: its owner is a placeholder (example.com receives
+ * no mail), so the production profile would refuse alarms that reach nobody. A webhook secret is a
+ * recipient that names no address; nothing is deployed.
+ */
+export const TEST_ALARM_RECIPIENT = { 'shipshape.alarms.webhookSecrets': ['shipshape-tests/alarm-webhook'] };
+
 /** An App as `cdk synth` builds it, writing to a fresh temporary directory. */
 export function newApp(context: Record<string, unknown> = {}): App {
   return new App({
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-test-')),
-    context: { ...cdkJsonContext(), ...context },
+    context: { ...cdkJsonContext(), ...TEST_ALARM_RECIPIENT, ...context },
   });
 }
 

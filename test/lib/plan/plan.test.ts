@@ -137,7 +137,7 @@ describe('shipshape plan', () => {
     const report = JSON.parse(out.join('\n')) as Record<string, unknown> & { stacks: Array<Record<string, unknown>> };
     expect(Object.keys(report).sort()).toEqual(['assumptions', 'priceVersion', 'region', 'schemaVersion', 'stacks', 'total']);
     expect(report.schemaVersion).toBe(1);
-    expect(Object.keys(report.stacks[0]).sort()).toEqual(['cost', 'findings', 'name', 'recovery', 'resourceLimit', 'resources']);
+    expect(Object.keys(report.stacks[0]).sort()).toEqual(['alarmsReach', 'cost', 'findings', 'name', 'recovery', 'resourceLimit', 'resources']);
     expect(report.stacks[0]).toMatchObject({ name: 'app', resources: 18, resourceLimit: 500 });
     expect(report.stacks[0].findings).toEqual([
       { pack: 'AwsSolutions', acknowledged: [{ rule: 'AwsSolutions-KMS5', reason: 'because', resources: ['Key'] }], unacknowledged: [expect.objectContaining({ rule: 'AwsSolutions-S1', constructPath: 'app/Bucket/Resource' })] },
