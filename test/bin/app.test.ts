@@ -44,7 +44,7 @@ describe('npx cdk synth, as the README says, on a machine with no AWS credential
   test('reads the file -c shipshape:configFile names, with -c overrides on top (a version stays text)', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-synth-'));
     const file = path.join(outdir, '..', `${path.basename(outdir)}-payments.json`);
-    fs.writeFileSync(file, JSON.stringify({ $schema: './schema/shipshape.config.schema.json', profile: 'budget', appName: 'payments' }, null, 2));
+    fs.writeFileSync(file, JSON.stringify({ $schema: './schema/shipshape.config.schema.json', profile: 'budget', appName: 'payments', owner: 'payments-oncall@acme.io' }, null, 2));
     const result = cdk(['synth', '--quiet', '-c', `shipshape:configFile=${file}`, '-c', 'shipshape.database.postgresVersion=16.4'], outdir);
     expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
     const stateful = fs.readFileSync(path.join(outdir, 'payments-stateful.template.json'), 'utf8');
