@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The package build (npm run build; npm runs it on `prepare` and `prepack`):
-// compiled JavaScript and declarations in dist/, and every Lambda handler bundled into
-// dist/handlers/ with a manifest of the sources the bundles were made from.
+// compiled JavaScript and declarations in dist/, every Lambda handler bundled into
+// dist/handlers/ with a manifest of the sources the bundles were made from, and the JSON Schema of
+// the configuration file (schema/, committed; a test fails when it is out of date) generated from
+// the schema the validation uses.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,4 +24,11 @@ const require = createRequire(import.meta.url);
 const { buildHandlers, SHIPPED_HANDLERS } = require(path.join(dist, 'constructs', 'private', 'handler-bundles.js'));
 const manifest = buildHandlers(SHIPPED_HANDLERS);
 fs.chmodSync(path.join(dist, 'bin', 'shipshape.js'), 0o755);
-console.log(`shipshape build: dist/ compiled, ${Object.keys(manifest.handlers).length} Lambda handlers bundled in ${path.relative(root, SHIPPED_HANDLERS)}`);
+const { CONFIG_SCHEMA_FILE, configJsonSchemaText } = require(path.join(dist, 'lib', 'config', 'json-schema.js'));
+const schemaFile = path.join(root, CONFIG_SCHEMA_FILE);
+const schema = configJsonSchemaText();
+if (!fs.existsSync(schemaFile) || fs.readFileSync(schemaFile, 'utf8') !== schema) {
+  fs.mkdirSync(path.dirname(schemaFile), { recursive: true });
+  fs.writeFileSync(schemaFile, schema);
+}
+console.log(`shipshape build: dist/ compiled, ${Object.keys(manifest.handlers).length} Lambda handlers bundled in ${path.relative(root, SHIPPED_HANDLERS)}, ${CONFIG_SCHEMA_FILE} generated`);

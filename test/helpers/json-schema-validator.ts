@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import Ajv from 'ajv';
 
 /** One error of a JSON Schema validator: where (a JSON pointer) and which keyword refused. */
 export interface SchemaError {
@@ -9,20 +9,13 @@ export interface SchemaError {
 
 export type SchemaValidator = ((data: unknown) => boolean) & { errors?: SchemaError[] | null };
 
-interface AjvInstance {
-  compile(schema: object): SchemaValidator;
-}
-
 /**
- * A validator for `schema` from Ajv 8 (draft-07, Unicode patterns, strict mode, every error). Ajv 8
- * is installed here as a dependency of @aws-cdk/cloudformation-diff (through `table`); the Ajv at
- * the top of node_modules is eslint's Ajv 6, which reads `\p{L}` patterns without the `u` flag.
- * Formats are not checked: the schema's patterns carry the rules.
+ * A validator for `schema` from Ajv 8 (draft-07, Unicode patterns, strict mode, every error), as an
+ * editor's JSON Schema support would read it. Formats are not checked: the schema's patterns carry
+ * the rules.
  */
 export function jsonSchemaValidator(schema: object): SchemaValidator {
-  const fromTable = createRequire(require.resolve('table'));
-  const module = fromTable('ajv') as { default: new (options: object) => AjvInstance };
-  return new module.default({ allErrors: true, strict: true, allowUnionTypes: true, validateFormats: false }).compile(schema);
+  return new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, validateFormats: false }).compile(schema) as SchemaValidator;
 }
 
 /** The dotted configuration paths an error list points at (`service.image.tag`; a bad or missing key counts at its own path). */

@@ -88,9 +88,9 @@ describe('the packed tarball', () => {
   test('holds the compiled code, its declarations and the pre-built handlers, and nothing of the repository', () => {
     const files = packed.files.map((f) => f.path);
     expect(files).toEqual(
-      expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/bin/shipshape.js', 'dist/constructs/index.js', 'dist/constructs/index.d.ts', 'dist/lib/policy/index.js', 'dist/handlers/manifest.json']),
+      expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/bin/shipshape.js', 'dist/constructs/index.js', 'dist/constructs/index.d.ts', 'dist/lib/policy/index.js', 'dist/handlers/manifest.json', 'schema/shipshape.config.schema.json']),
     );
-    expect(files.filter((f) => !/^(dist\/|docs\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/.test(f))).toEqual([]);
+    expect(files.filter((f) => !/^(dist\/|docs\/|schema\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.lambda.js'))).toEqual([]);
     // Every handler the constructs use is there, built from the sources of this checkout.
