@@ -23,6 +23,12 @@ const SPOT_RISK = { 'fargate-spot': 'the service retries; two minutes notice is 
 const ECR = (tag: string) => ({ 'service.image': { repository: 'shop', tag } });
 
 export const REFERENCE_ROWS: ReadonlyArray<Row<Settings>> = [
+  {
+    name: 'no change: a redeploy after AWS published a new Amazon Linux image (replaces the NAT instances by nature)',
+    before: {},
+    after: {},
+    replaces: ['AWS::EC2::Instance'],
+  },
   { name: 'HTTPS on (an ACM certificate)', before: {}, after: HTTPS_A },
   { name: 'HTTPS off', before: HTTPS_A, after: {} },
   { name: 'a new certificate', before: HTTPS_A, after: HTTPS_B },
@@ -51,11 +57,7 @@ export const REFERENCE_ROWS: ReadonlyArray<Row<Settings>> = [
   { name: 'backup retention', before: {}, after: { 'database.backupRetentionDays': 21, 'database.backup': { dailyRetentionDays: 60 } } },
   { name: 'drill schedule', before: {}, after: { 'drill.weekDay': 'WED', 'drill.hour': 3, 'drill.timeZone': 'Europe/Berlin' } },
   { name: 'log retention', before: {}, after: { 'database.logRetentionDays': 365, 'network.flowLogRetentionDays': 90 } },
-  {
-    name: 'Fargate Spot on',
-    before: { acceptedRisks: SPOT_RISK },
-    after: { 'service.spotWeight': 2, acceptedRisks: SPOT_RISK },
-  },
+  { name: 'Fargate Spot on', before: {}, after: { 'service.spotWeight': 2, acceptedRisks: SPOT_RISK } },
   { name: 'container port (replacing by nature: new target groups, rules rewritten)', before: {}, after: { 'service.containerPort': 9090 }, rewritesEcsRouting: true },
   { name: 'a third AZ (replacing by nature: the isolated subnets are carved again)', before: {}, after: { 'network.maxAzs': 3 }, replaces: ['AWS::EC2::Subnet'] },
   {

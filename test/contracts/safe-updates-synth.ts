@@ -1,12 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Duration, Stack, Tags, TimeZone } from 'aws-cdk-lib';
+import { type App, Duration, Stack, Tags, TimeZone } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import type { ShipshapeConfig } from '../../lib/config';
 import { buildReferenceApp } from '../../lib/reference-app';
 import {
   type AlarmThresholds,
@@ -20,7 +18,7 @@ import {
   RestoreDrill,
   ServiceAlarms,
 } from '../../constructs';
-import { cdkJsonContext, loadReferenceConfig } from '../helpers/reference-app';
+import { loadReferenceConfig, newApp } from '../helpers/reference-app';
 import type { StackTemplate } from './update-safety';
 
 /** What a team sets on the constructs it composes itself; each row of the matrix changes some of it. */
@@ -62,25 +60,44 @@ export const COMPOSED_BASE: ComposedOptions = {
   drill: { hour: '4', weekDay: 'TUE', timeZone: TimeZone.ETC_UTC },
 };
 
-/**
- * An App as `cdk.json` configures it, without CDK's built-in CloudFormation validation: it is most of
- * the time of a synth, and every other synthesizing test runs it. The diff needs only the templates.
- */
-export function diffableApp(context: Record<string, unknown> = {}): App {
-  return new App({
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'shipshape-safe-updates-')),
-    // No construct stack traces in the metadata either: they do not reach the templates.
-    context: { ...cdkJsonContext(), 'aws:cdk:disable-stack-trace': true, ...context },
-    builtinCloudFormationValidation: false,
-  });
+/** An App as the tests build it (`newApp`), without construct stack traces: they do not reach the templates. */
+function diffableApp(context: Record<string, unknown> = {}): App {
+  return newApp({ 'aws:cdk:disable-stack-trace': true, ...context });
 }
 
-/** The reference app as the repository configures it, with `settings` (`-c shipshape.<path>` overrides) on top. */
-export function synthReference(settings: Record<string, unknown>): StackTemplate[] {
-  const app = diffableApp(Object.fromEntries(Object.entries(settings).map(([at, value]) => [`shipshape.${at}`, value])));
-  const { stateful, stateless } = buildReferenceApp(app, loadReferenceConfig(app));
-  const assembly = app.synth();
-  return [stateful, stateless].map((stack) => ({ stackName: stack.stackName, template: assembly.getStackByName(stack.stackName).template as StackTemplate['template'] }));
+/**
+ * Synthesizes without CDK's built-in CloudFormation validation (CDK_VALIDATION=false for this call): it
+ * is most of the time of a synth, every other synthesizing test runs it, and the diff needs only the templates.
+ */
+function synthTemplates(app: App, stacks: readonly Stack[]): StackTemplate[] {
+  const previous = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    const assembly = app.synth();
+    return stacks.map((stack) => {
+      const artifact = assembly.getStackByName(stack.stackName);
+      return { stackName: stack.stackName, template: artifact.template as StackTemplate['template'], tags: artifact.tags };
+    });
+  } finally {
+    if (previous === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = previous;
+  }
+}
+
+/**
+ * The reference app as the repository configures it, with `settings` (`-c shipshape.<path>` overrides)
+ * on top: the validated configuration (what the app is built from) and a function that synthesizes it.
+ */
+export function referenceApp(settings: Record<string, unknown>): { readonly config: ShipshapeConfig; readonly synth: () => StackTemplate[] } {
+  const app = diffableApp({ ...Object.fromEntries(Object.entries(settings).map(([at, value]) => [`shipshape.${at}`, value])) });
+  const config = loadReferenceConfig(app);
+  return {
+    config,
+    synth: () => {
+      const { stateful, stateless } = buildReferenceApp(app, config);
+      return synthTemplates(app, [stateful, stateless]);
+    },
+  };
 }
 
 /** Synthesizes a data stack and a web stack built from the constructs directly. */
@@ -134,9 +151,5 @@ export function synthComposed(changes: Partial<ComposedOptions>): StackTemplate[
   new ServiceAlarms(web, 'Alarms', { service, database, drill, thresholds: o.thresholds, emails: o.emails });
   for (const [key, value] of Object.entries(o.tags)) Tags.of(app).add(key, value);
 
-  const assembly = app.synth();
-  return [data, web].map((stack) => {
-    const artifact = assembly.getStackByName(stack.stackName);
-    return { stackName: stack.stackName, template: artifact.template as StackTemplate['template'], tags: artifact.tags };
-  });
+  return synthTemplates(app, [data, web]);
 }

@@ -23,7 +23,7 @@ export interface CfnResource {
 }
 
 export interface CfnTemplate {
-  readonly Parameters?: Record<string, { readonly Default?: Json }>;
+  readonly Parameters?: Record<string, { readonly Type?: string; readonly Default?: Json }>;
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, { readonly Value: Json; readonly Export?: { readonly Name: Json } }>;
 }
@@ -85,11 +85,20 @@ export function newValueReplaces(type: string, property: string): boolean {
   return replaces;
 }
 
+export interface ChangeOptions {
+  /**
+   * Treat the parameters CloudFormation resolves from SSM at every deploy (`AWS::SSM::Parameter::Value<...>`,
+   * such as the latest Amazon Linux image) as changed: AWS publishes new values between two deploys.
+   * @default false
+   */
+  readonly ssmValuesChange?: boolean;
+}
+
 /**
  * Every resource a stack update from `before` to `after` adds, removes, replaces or updates, stack by
  * stack in deployment order (a stack's changed outputs reach the stacks after it).
  */
-export function changesBetween(before: readonly StackTemplate[], after: readonly StackTemplate[]): ResourceChange[] {
+export function changesBetween(before: readonly StackTemplate[], after: readonly StackTemplate[], options: ChangeOptions = {}): ResourceChange[] {
   const changes: ResourceChange[] = [];
   const changedOutputs = new Set<string>();
   for (const next of after) {
@@ -98,7 +107,7 @@ export function changesBetween(before: readonly StackTemplate[], after: readonly
       for (const [id, resource] of Object.entries(next.template.Resources)) changes.push({ stack: next.stackName, id, type: resource.Type, change: 'add', because: 'new stack' });
       continue;
     }
-    changes.push(...stackChanges(previous, next, changedOutputs));
+    changes.push(...stackChanges(previous, next, changedOutputs, options));
   }
   for (const gone of before.filter((stack) => !after.some((next) => next.stackName === stack.stackName))) {
     for (const [id, resource] of Object.entries(gone.template.Resources)) changes.push({ stack: gone.stackName, id, type: resource.Type, change: 'remove', because: 'stack removed' });
@@ -106,7 +115,7 @@ export function changesBetween(before: readonly StackTemplate[], after: readonly
   return changes;
 }
 
-function stackChanges(before: StackTemplate, after: StackTemplate, changedOutputs: Set<string>): ResourceChange[] {
+function stackChanges(before: StackTemplate, after: StackTemplate, changedOutputs: Set<string>, options: ChangeOptions): ResourceChange[] {
   const stack = after.stackName;
   const diff = fullDiff(before.template, after.template);
   const byId = new Map<string, ResourceChange>();
@@ -131,6 +140,9 @@ function stackChanges(before: StackTemplate, after: StackTemplate, changedOutput
   // Values that change without the template text changing: parameters, replaced resources, outputs read from earlier stacks.
   const changed = new Set<string>([...changedOutputs]);
   diff.parameters.forEachDifference((name) => changed.add(name));
+  if (options.ssmValuesChange) {
+    for (const [name, parameter] of Object.entries(after.template.Parameters ?? {})) if (parameter.Type?.startsWith('AWS::SSM::Parameter::Value')) changed.add(name);
+  }
   for (const change of byId.values()) if (change.change === 'replace') changed.add(change.id);
   for (let grew = true; grew; ) {
     grew = false;
