@@ -31,7 +31,8 @@ describe.each(files)('%s', (file) => {
       process.env.CDK_CONTEXT_JSON = saved.context;
       if (saved.outdir === undefined) delete process.env.CDK_OUTDIR;
     }
-  });
+    // A synth takes 5-20 s of CPU; on a shared machine the wall time can pass the default timeout.
+  }, 180_000);
 
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
