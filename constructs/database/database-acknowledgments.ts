@@ -22,6 +22,16 @@ export function acknowledgeDatabaseFindings(database: ResilientDatabase): void {
     'AwsSolutions-RDS11',
     'A non-default port hides nothing from a scanner inside the VPC; the security group admits only granted clients, and PostgreSQL tools expect 5432.',
   );
+  const cfnInstance = database.instance?.node.defaultChild as rds.CfnDBInstance | undefined;
+  if (cfnInstance && cfnInstance.multiAz === false) {
+    for (const id of ['AwsSolutions-RDS3', 'NIST.800.53.R5-RDSMultiAZSupport']) {
+      acknowledge(
+        database.instance,
+        id,
+        'Chosen with multiAz: false (the budget profile): a lost AZ is recovered by point-in-time restore into another AZ from the encrypted, vaulted backups the restore drill proves weekly.',
+      );
+    }
+  }
   if (database.proxy) {
     acknowledge(
       database.proxy.node.tryFindChild('IAMRole'),

@@ -85,7 +85,7 @@ export function rdsInstance(scope: Construct, inputs: EngineInputs): rds.Databas
     instanceIdentifier: inputs.identifier,
     port: POSTGRES_PORT,
     instanceType: props.instanceType,
-    multiAz: true,
+    multiAz: props.multiAz,
     publiclyAccessible: false,
     vpc: inputs.vpc,
     vpcSubnets: props.vpcSubnets,

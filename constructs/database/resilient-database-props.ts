@@ -99,6 +99,13 @@ export interface ResilientDatabaseProps {
    */
   readonly maxAllocatedStorageGiB?: number;
   /**
+   * RDS only: keep a synchronous standby in another AZ that takes over in ~60-120 s. Without it
+   * the instance and its storage cost half, and losing its AZ means restoring the latest backup
+   * into another AZ (point-in-time restore: RPO about 5 minutes, RTO what the restore drill measures).
+   * @default true
+   */
+  readonly multiAz?: boolean;
+  /**
    * How long automated backups (and so point-in-time restore) reach back: 1 to 35 days.
    * @default Duration.days(14)
    */

@@ -19,6 +19,7 @@ export interface ResolvedDatabaseProps {
   readonly instanceType: ec2.InstanceType;
   readonly allocatedStorageGiB: number;
   readonly maxAllocatedStorageGiB: number;
+  readonly multiAz: boolean;
   readonly backupRetention: Duration;
   readonly preferredBackupWindow: string;
   readonly preferredMaintenanceWindow: string;
@@ -50,6 +51,7 @@ export function resolveDatabaseProps(props: ResilientDatabaseProps): ResolvedDat
     instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
     allocatedStorageGiB: props.allocatedStorageGiB ?? 20,
     maxAllocatedStorageGiB: props.maxAllocatedStorageGiB ?? 100,
+    multiAz: props.multiAz ?? true,
     backupRetention: props.backupRetention ?? Duration.days(14),
     preferredBackupWindow: props.preferredBackupWindow ?? '03:00-04:00',
     preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? 'sun:04:30-sun:05:30',
@@ -60,11 +62,11 @@ export function resolveDatabaseProps(props: ResilientDatabaseProps): ResolvedDat
     monitoringInterval: props.monitoringInterval ?? Duration.seconds(60),
     credentialRotation: props.credentialRotation ?? DEFAULT_ROTATION_INTERVAL,
   };
-  validate(resolved);
+  validate(resolved, props);
   return resolved;
 }
 
-function validate(p: ResolvedDatabaseProps): void {
+function validate(p: ResolvedDatabaseProps, props: ResilientDatabaseProps): void {
   validatePostgresVersion(p.engine, p.postgresVersion, AT);
   validateRotationInterval(p.credentialRotation, `${AT}.credentialRotation`);
   const retentionDays = p.backupRetention.toDays({ integral: false });
@@ -88,11 +90,14 @@ function validate(p: ResolvedDatabaseProps): void {
   if (!Token.isUnresolved(p.slowQueryThreshold.toMilliseconds()) && p.slowQueryThreshold.toMilliseconds() < 0) {
     throw new Error(`${AT}.slowQueryThreshold: must not be negative`);
   }
-  if (p.engine === DatabaseEngine.AURORA_SERVERLESS_V2) validateAurora(p);
+  if (p.engine === DatabaseEngine.AURORA_SERVERLESS_V2) validateAurora(p, props);
   else validateRds(p);
 }
 
-function validateAurora(p: ResolvedDatabaseProps): void {
+function validateAurora(p: ResolvedDatabaseProps, props: ResilientDatabaseProps): void {
+  if (props.multiAz !== undefined) {
+    throw new Error(`${AT}.multiAz: applies to the RDS engine only; Aurora's standbys are its readers (set readers instead)`);
+  }
   const halfSteps = (acu: number) => Number.isInteger(acu * 2);
   if (!halfSteps(p.minCapacity) || p.minCapacity < 0 || p.minCapacity > 256) {
     throw new Error(`${AT}.minCapacity: Serverless v2 capacity is 0 to 256 ACUs in steps of 0.5 (got ${p.minCapacity})`);

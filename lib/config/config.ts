@@ -24,6 +24,8 @@ export interface ServiceConfig {
   readonly spotWeight: number;
   readonly healthCheckPath: string;
   readonly deletionProtection: boolean;
+  /** How long the application log is kept. */
+  readonly logRetentionDays: logs.RetentionDays;
   readonly releaseStrategy: (typeof RELEASE_STRATEGIES)[number];
   /** Blue/green only. */
   readonly bakeMinutes: number;
@@ -45,6 +47,8 @@ export interface DatabaseConfig {
   readonly readers: number;
   readonly instanceType: string;
   readonly allocatedStorageGiB: number;
+  /** RDS only: a standby in another AZ. */
+  readonly multiAz: boolean;
   readonly backupRetentionDays: number;
   readonly backupWindow: string;
   readonly slowQueryMs: number;
@@ -160,6 +164,7 @@ export function applyDefaults(input: RawConfig): ShipshapeConfig {
       spotWeight: input.service?.spotWeight ?? 0,
       healthCheckPath: input.service?.healthCheckPath ?? (input.service?.image ? '/health' : '/'),
       deletionProtection: input.service?.deletionProtection ?? defaults.service.deletionProtection,
+      logRetentionDays: input.service?.logRetentionDays ?? defaults.service.logRetentionDays,
       releaseStrategy: input.service?.releaseStrategy ?? 'blue-green',
       bakeMinutes: input.service?.bakeMinutes ?? 10,
       smokeTestPath: input.service?.smokeTestPath ?? input.service?.healthCheckPath ?? (input.service?.image ? '/health' : '/'),
@@ -201,6 +206,7 @@ function resolveDatabase(input: NonNullable<RawConfig['database']>, defaults: Pr
     readers: input.readers ?? 1,
     instanceType: input.instanceType ?? defaults.instanceType,
     allocatedStorageGiB: input.allocatedStorageGiB ?? 20,
+    multiAz: input.multiAz ?? defaults.multiAz,
     backupRetentionDays: input.backupRetentionDays ?? 14,
     backupWindow: input.backupWindow ?? '03:00-04:00',
     slowQueryMs: input.slowQueryMs ?? 500,

@@ -18,10 +18,12 @@ export interface ProfileDefaults {
     readonly cpu: number;
     readonly memoryMiB: number;
     readonly deletionProtection: boolean;
+    readonly logRetentionDays: logs.RetentionDays;
   };
   readonly database: {
     readonly engine: DatabaseEngine;
     readonly instanceType: string;
+    readonly multiAz: boolean;
   };
 }
 
@@ -33,18 +35,20 @@ export interface ProfileDefaults {
  * backed up and alarmed. One NAT instance (t4g.nano) for both AZs; interface
  * endpoints would cost more than the NAT they replace (6 endpoints x 2 AZs ~ $88/month). Two of
  * the smallest tasks (0.25 vCPU, 0.5 GB), still spread over 2 AZs; no deletion protection on the ALB.
- * The database is RDS Multi-AZ on db.t4g.micro (~$23/month for both nodes) rather than Aurora
- * Serverless v2 with a reader (2 x 0.5 ACU minimum ~ $88/month): slower failover, same backups.
+ * The database is RDS on one db.t4g.micro (~$12/month) without a standby, rather than Aurora
+ * Serverless v2 with a reader (2 x 0.5 ACU minimum ~ $88/month) or a Multi-AZ standby (+$14):
+ * the same backups, point-in-time restore and drills, but losing its AZ means restoring a backup
+ * into another AZ (RPO ~5 min, RTO what the drill measures). `database.multiAz: true` adds the standby.
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
   production: {
     network: { maxAzs: 2, natStrategy: NatStrategy.PER_AZ, natDevice: NatDevice.INSTANCE, natInstanceType: 't4g.micro', flowLogRetentionDays: logs.RetentionDays.ONE_YEAR },
-    service: { desiredCount: 2, maxCount: 10, cpu: 512, memoryMiB: 1024, deletionProtection: true },
-    database: { engine: DatabaseEngine.AURORA_SERVERLESS_V2, instanceType: 't4g.small' },
+    service: { desiredCount: 2, maxCount: 10, cpu: 512, memoryMiB: 1024, deletionProtection: true, logRetentionDays: logs.RetentionDays.ONE_YEAR },
+    database: { engine: DatabaseEngine.AURORA_SERVERLESS_V2, instanceType: 't4g.small', multiAz: true },
   },
   budget: {
     network: { maxAzs: 2, natStrategy: NatStrategy.SINGLE, natDevice: NatDevice.INSTANCE, natInstanceType: 't4g.nano', flowLogRetentionDays: logs.RetentionDays.ONE_MONTH },
-    service: { desiredCount: 2, maxCount: 4, cpu: 256, memoryMiB: 512, deletionProtection: false },
-    database: { engine: DatabaseEngine.RDS_MULTI_AZ, instanceType: 't4g.micro' },
+    service: { desiredCount: 2, maxCount: 4, cpu: 256, memoryMiB: 512, deletionProtection: false, logRetentionDays: logs.RetentionDays.ONE_MONTH },
+    database: { engine: DatabaseEngine.RDS_MULTI_AZ, instanceType: 't4g.micro', multiAz: false },
   },
 };

@@ -29,6 +29,7 @@ const ENGINE_KEYS: Readonly<Record<string, DatabaseEngine>> = {
   readers: DatabaseEngine.AURORA_SERVERLESS_V2,
   instanceType: DatabaseEngine.RDS_MULTI_AZ,
   allocatedStorageGiB: DatabaseEngine.RDS_MULTI_AZ,
+  multiAz: DatabaseEngine.RDS_MULTI_AZ,
 };
 
 /** The rules across fields, on the configuration after defaults (`input` is what the user wrote). */
@@ -190,8 +191,8 @@ const RISK_SETTINGS: Readonly<Record<Risk, { readonly taken: (config: ShipshapeC
     involves: ['service.deletionProtection', 'database.deletionProtection'],
   },
   'no-database-standby': {
-    taken: (c) => c.database.engine === DatabaseEngine.AURORA_SERVERLESS_V2 && c.database.readers === 0,
-    involves: ['database.engine', 'database.readers'],
+    taken: (c) => (c.database.engine === DatabaseEngine.AURORA_SERVERLESS_V2 ? c.database.readers === 0 : !c.database.multiAz),
+    involves: ['database.engine', 'database.readers', 'database.multiAz'],
   },
   'fargate-spot': { taken: (c) => c.service.spotWeight > 0, involves: ['service.spotWeight'] },
 };

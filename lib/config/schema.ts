@@ -29,7 +29,7 @@ export const RISKS = {
   'single-nat-gateway': 'one NAT gateway: an outage of its AZ cuts every task off from the internet',
   'single-task': 'one task: every crash, deploy and AZ outage is an outage of the service',
   'no-deletion-protection': 'no deletion protection: one mistaken delete loses the load balancer and its DNS name, or the database',
-  'no-database-standby': 'no Aurora reader: a failover must first create an instance (~10 minutes of downtime instead of ~30-60 s)',
+  'no-database-standby': 'no Aurora reader or RDS standby: a failover must first create an instance (~10 minutes of downtime instead of ~30-120 s), and a lost AZ means restoring a backup into another',
   'fargate-spot': 'Fargate Spot: AWS may reclaim those tasks with two minutes notice',
 } as const;
 
@@ -124,6 +124,7 @@ export const rawConfigSchema = strictObject({
     spotWeight: z.number().int().min(0).max(10, { error: 'must be from 0 (no Spot) to 10' }),
     healthCheckPath: z.string().startsWith('/', { error: "must start with '/'" }),
     deletionProtection: z.boolean(),
+    logRetentionDays: oneOf(LOG_RETENTION_DAYS, 'how long the application log is kept; CloudWatch bills each GB kept'),
     releaseStrategy: oneOf(RELEASE_STRATEGIES, 'blue-green smoke-tests the new revision and flips traffic back on an alarm'),
     bakeMinutes: z.number().int().min(1).max(1440, { error: 'ECS bakes 1 to 1440 minutes' }),
     smokeTestPath: z.string().startsWith('/', { error: "must start with '/'" }),
@@ -144,6 +145,7 @@ export const rawConfigSchema = strictObject({
     readers: z.number().int().min(0).max(15, { error: 'Aurora takes 0 to 15 readers' }),
     instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an instance type without "db.", such as t4g.small' }),
     allocatedStorageGiB: z.number().int().min(20).max(65536, { error: 'gp3 storage is 20 to 65536 GiB' }),
+    multiAz: z.boolean({ error: 'true keeps a standby in another AZ (failover ~60-120 s); false halves the instance cost and recovers an AZ loss from backups' }),
     backupRetentionDays: z.number().int().min(1).max(35, { error: 'automated backups keep 1 to 35 days' }),
     backupWindow: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be UTC hh:mm-hh:mm, e.g. 03:00-04:00' }),
     slowQueryMs: z.number().int().min(0, { error: 'milliseconds (0 logs every statement)' }),

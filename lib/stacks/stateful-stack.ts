@@ -1,7 +1,7 @@
 import { CfnOutput, CrossStackReferences, Duration, Fn, ReferenceStrength, RemovalPolicy, Stack, type StackProps, Tags, TimeZone } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { AppSecrets, type DrillSource, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps } from '../../constructs';
+import { AppSecrets, DatabaseEngine, type DrillSource, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps } from '../../constructs';
 import { NatDevice } from '../../constructs/network';
 import { RetryableCreate } from '../../constructs/private/retryable-create';
 import type { DatabaseConfig, DrillConfig, ShipshapeConfig } from '../config';
@@ -93,6 +93,7 @@ function databaseProps(database: DatabaseConfig) {
     readers: database.readers,
     instanceType: new ec2.InstanceType(database.instanceType),
     allocatedStorageGiB: database.allocatedStorageGiB,
+    multiAz: database.engine === DatabaseEngine.RDS_MULTI_AZ ? database.multiAz : undefined,
     backupRetention: Duration.days(database.backupRetentionDays),
     preferredBackupWindow: database.backupWindow,
     slowQueryThreshold: Duration.millis(database.slowQueryMs),

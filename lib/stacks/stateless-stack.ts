@@ -80,6 +80,7 @@ export class StatelessStack extends Stack {
       bakeTime: service.releaseStrategy === 'blue-green' ? Duration.minutes(service.bakeMinutes) : undefined,
       smokeTest: service.releaseStrategy === 'blue-green' ? { path: service.smokeTestPath } : undefined,
       deletionProtection: service.deletionProtection,
+      logRetention: service.logRetentionDays,
       environment: props.database.connectionEnvironment(),
       secrets: { ...props.database.connectionSecrets(), ...props.appSecrets?.containerSecrets() },
       domainName: https?.domainName,

@@ -31,7 +31,17 @@ describe('cost levers in the configuration', () => {
     expect(resolveConfig({ profile: 'budget', service: { image: { uri: 'registry.example.com/shop:1' }, cpuArchitecture: 'arm64' } }).service.cpuArchitecture).toBe('arm64');
   });
 
+  test('budget runs its database without a standby and keeps application logs 30 days; production keeps both', () => {
+    expect(resolveConfig({ profile: 'budget' })).toEqual(expect.objectContaining({ database: expect.objectContaining({ multiAz: false }), service: expect.objectContaining({ logRetentionDays: 30 }) }));
+    expect(resolveConfig({ owner: ONCALL, database: { engine: 'rds-multi-az' } })).toEqual(expect.objectContaining({ database: expect.objectContaining({ multiAz: true }), service: expect.objectContaining({ logRetentionDays: 365 }) }));
+  });
+
+  test('production refuses RDS without its standby unless the risk is accepted by name', () => {
+    expect(problemsOf({ owner: ONCALL, database: { engine: 'rds-multi-az', multiAz: false } })).toMatch(/acceptedRisks\.no-database-standby: .*a lost AZ means restoring a backup/);
+  });
+
   test.each([
+    ['multiAz on Aurora', { profile: 'budget', database: { engine: 'aurora-serverless-v2', multiAz: false } }, /shipshape\.database\.multiAz/],
     ['an unknown NAT device', { profile: 'budget', network: { natDevice: 'router' } }, /shipshape\.network\.natDevice: must be one of gateway \| instance/],
     ['an instance type that is not one', { profile: 'budget', network: { natInstanceType: 'nano' } }, /shipshape\.network\.natInstanceType: must be an EC2 instance type such as t4g\.nano/],
     [
@@ -55,6 +65,11 @@ describe('the budget reference app with its levers', () => {
     app.statefulTemplate.resourceCountIs('AWS::EC2::Instance', 1);
     app.statefulTemplate.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.nano', SourceDestCheck: false });
     app.statefulTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'StatusCheckFailed_System', AlarmActions: Match.anyValue() });
+  });
+
+  test('the database has no standby and the application log is kept 30 days', () => {
+    app.statefulTemplate.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, DBInstanceClass: 'db.t4g.micro' });
+    app.statelessTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: Match.anyValue() });
   });
 
   test('the service runs on Graviton', () => {

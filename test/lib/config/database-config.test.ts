@@ -77,8 +77,9 @@ describe('database risks', () => {
     expect(problemsOf({ database: { readers: 0 } })).toMatch(/acceptedRisks\.no-database-standby: .*~10 minutes/);
   });
 
-  test('RDS Multi-AZ always has its standby: no risk taken', () => {
-    expect(risksTaken(resolveConfig({ profile: 'budget' }))).not.toContain('no-database-standby');
+  test('RDS with its Multi-AZ standby takes no risk; the budget profile runs without one', () => {
+    expect(risksTaken(resolveConfig({ profile: 'budget', database: { multiAz: true } }))).not.toContain('no-database-standby');
+    expect(risksTaken(resolveConfig({ profile: 'budget' }))).toContain('no-database-standby');
   });
 });
 
