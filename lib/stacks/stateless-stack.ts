@@ -21,6 +21,7 @@ import {
   ServiceDashboard,
   VersionedEcrImage,
 } from '../../constructs';
+import { NatRecoveryNotifications } from '../../constructs/network';
 import { SERVICE_OUTPUTS } from './outputs';
 import { alarmRecipientWarnings, type ServiceConfig, type ShipshapeConfig } from '../config';
 
@@ -126,6 +127,7 @@ export class StatelessStack extends Stack {
       Annotations.of(this.alarms).acknowledgeWarning('shipshape:alarms-reach-nobody', `the ${props.config.profile} profile allows it; said at synth and by shipshape plan`);
       Annotations.of(this).addInfo(`WARNING: ${warning}`);
     }
+    new NatRecoveryNotifications(this, 'NatRecovery', { network: props.network, topic: this.alarms.topic });
     this.dashboard = new ServiceDashboard(this, 'Dashboard', { service: this.service, database: props.database, drill: props.drill, alarms: this.alarms });
     new CfnOutput(this, 'ServiceUrl', { value: this.service.url, description: 'Where clients reach the service' });
     new CfnOutput(this, SERVICE_OUTPUTS.service, { value: this.service.service.serviceArn, description: 'The ECS service (shipshape rollback, status)' });

@@ -67,6 +67,18 @@ describe('the budget reference app with its levers', () => {
     app.statefulTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'StatusCheckFailed_System', AlarmActions: Match.anyValue() });
   });
 
+  test('the on-call hears of the NAT instance alarms: a rule on their state changes notifies the alarm topic', () => {
+    const alarms = Object.keys(app.statefulTemplate.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/EC2' } }));
+    expect(alarms).toHaveLength(2);
+    const rules = app.statelessTemplate.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] } } });
+    const rule = (Object.values(rules) as Array<{ Properties: { EventPattern: { resources: unknown[] }; Targets: Array<{ Arn: unknown }> } }>).find((r) =>
+      JSON.stringify(r.Properties.EventPattern.resources).includes('NatInstance'),
+    ) as { Properties: { EventPattern: { resources: unknown[] }; Targets: Array<{ Arn: unknown }> } };
+    expect(rule.Properties.EventPattern.resources).toHaveLength(2);
+    expect(JSON.stringify(rule.Properties.EventPattern.resources)).toMatch(/NatInstance1SystemCheck.*NatInstance1InstanceCheck/);
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: expect.stringMatching(/^AlarmsNotificationsTopic/) } })]);
+  });
+
   test('the database has no standby and the application log is kept 30 days', () => {
     app.statefulTemplate.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, DBInstanceClass: 'db.t4g.micro' });
     app.statelessTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: Match.anyValue() });
