@@ -1,6 +1,7 @@
 import { type App, type Environment, Tags } from 'aws-cdk-lib';
 import { alarmRecipientProblems, ConfigError, type ShipshapeConfig } from './config';
 import { StatefulStack, StatelessStack } from './stacks';
+import { refuseDeploy } from './stacks/deploy-refusal';
 
 export interface ReferenceApp {
   readonly stateful: StatefulStack;
@@ -8,15 +9,19 @@ export interface ReferenceApp {
 }
 
 /**
- * Builds the reference app's two stacks from a validated configuration; throws a `ConfigError`
- * when the production profile's alarms would reach nobody, or a webhook URL would be in the template. The stacks are
+ * Builds the reference app's two stacks from a validated configuration; throws a `ConfigError` when
+ * a webhook URL would be in the template. When the production profile's alarms would reach nobody,
+ * both stacks synthesize (so a first `cdk synth` and `shipshape plan` work and say so) but carry a
+ * template rule that makes CloudFormation refuse to deploy them. The stacks are
  * environment-agnostic unless the configuration names an account and region.
  */
 export function buildReferenceApp(app: App, config: ShipshapeConfig): ReferenceApp {
-  // A deploy whose alarms reach nobody never happens silently: production refuses it here, before
-  // any construct; budget says so at synth (StatelessStack); `shipshape plan` shows who they reach.
+  // A deploy whose alarms reach nobody never happens silently: production refuses the deploy (a rule
+  // in each stack, below); budget says so at synth (StatelessStack); `shipshape plan` shows who they reach.
   const recipients = alarmRecipientProblems(config);
-  if (recipients.length > 0) throw new ConfigError(recipients);
+  const inTemplate = recipients.filter((problem) => problem.path === 'alarms.webhooks');
+  if (inTemplate.length > 0) throw new ConfigError(inTemplate);
+  const undeployable = recipients.filter((problem) => problem.path !== 'alarms.webhooks');
   const env: Environment | undefined = config.env;
   const name = config.appName;
   const stateful = new StatefulStack(app, `${name}-stateful`, {
@@ -34,6 +39,9 @@ export function buildReferenceApp(app: App, config: ShipshapeConfig): ReferenceA
     description: `shipshape ${name}: service, alarms and releases (${config.profile} profile)`,
   });
   stateless.addStackDependency(stateful, 'the service runs in the stateful stack network');
+  for (const problem of undeployable) {
+    for (const stack of [stateful, stateless]) refuseDeploy(stack, 'AlarmsReachSomeone', `shipshape.${problem.path}: ${problem.message}`);
+  }
   for (const stack of [stateful, stateless]) {
     Tags.of(stack).add('shipshape:app', name);
     Tags.of(stack).add('shipshape:profile', config.profile);
