@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFindings } from '../../lib/policy';
-import { canonicalTemplate, INTEG_DIR, integContext, integTestFiles, REFRESH_COMMAND, snapshotDir, stackTemplates } from './support/snapshots';
+import { INTEG_DIR, integContext, integTestFiles, REFRESH_COMMAND, snapshotDifferences, snapshotDir } from './support/snapshots';
 
 /**
  * The deploy-time proofs (test/integ/integ.*.ts, run against an account with integ-runner) are
@@ -44,45 +44,9 @@ describe.each(files)('%s', (file) => {
     const snapshot = snapshotDir(file);
     const refresh = `Refresh it with \`${REFRESH_COMMAND} ${file}\` and review the diff.`;
     if (!fs.existsSync(path.join(snapshot, 'manifest.json'))) throw new Error(`${file} has no snapshot. ${refresh}`);
-    const expected = stackTemplates(snapshot);
-    const actual = stackTemplates(outdir);
-    const differences = Object.keys({ ...expected, ...actual }).flatMap((stack) => templateDifferences(stack, expected[stack], actual[stack]));
+    const differences = snapshotDifferences(snapshot, outdir);
     if (differences.length > 0) {
       throw new Error(`${file} no longer synthesizes its committed snapshot:\n${differences.map((d) => `  ${d}`).join('\n')}\n${refresh}`);
     }
   });
 });
-
-/** What differs between two stack templates, by section and logical id, asset hashes aside. */
-function templateDifferences(stack: string, expected: unknown, actual: unknown): string[] {
-  if (expected === undefined) return [`${stack}: a new stack`];
-  if (actual === undefined) return [`${stack}: no longer synthesized`];
-  const [before, after] = [canonicalTemplate(expected), canonicalTemplate(actual)] as Array<Record<string, Record<string, unknown> | undefined>>;
-  const out: string[] = [];
-  for (const section of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const [b, a] = [before[section], after[section]];
-    if (same(b, a)) continue;
-    if (!b || !a || typeof b !== 'object' || typeof a !== 'object') {
-      out.push(`${stack} ${section}: changed`);
-      continue;
-    }
-    for (const id of new Set([...Object.keys(b), ...Object.keys(a)])) {
-      if (!(id in b)) out.push(`${stack} ${section}.${id}: added`);
-      else if (!(id in a)) out.push(`${stack} ${section}.${id}: removed`);
-      else if (!same(b[id], a[id])) out.push(`${stack} ${section}.${id}: changed`);
-    }
-  }
-  return out;
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
-  }
-  return value;
-}

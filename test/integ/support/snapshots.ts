@@ -31,15 +31,14 @@ export function snapshotDir(testFile: string): string {
 
 /**
  * The context integ-runner synthesizes with: the feature flags it recommends for aws-cdk-lib (not
- * the app's cdk.json), stack traces off. Lambda bundling is skipped: the templates carry each
- * bundle's hash, never its content, and snapshots keep no bundles.
+ * the app's cdk.json), stack traces off.
  */
 export function integContext(): Record<string, unknown> {
   const flagsFile = require.resolve('@aws-cdk/integ-runner/lib/recommended-feature-flags.json');
   const flags = JSON.parse(fs.readFileSync(flagsFile, 'utf8')) as Record<string, unknown>;
   // integ-runner leaves the target partitions unset (see its runner-base getContext).
   delete flags['@aws-cdk/core:target-partitions'];
-  return { ...flags, 'aws:cdk:disable-stack-trace': true, 'aws:cdk:disable-creation-stack-traces': true, 'aws:cdk:bundling-stacks': [] };
+  return { ...flags, 'aws:cdk:disable-stack-trace': true, 'aws:cdk:disable-creation-stack-traces': true };
 }
 
 /**
@@ -130,4 +129,45 @@ function canonicalHashes(template: unknown): unknown {
     return typeof value === 'string' ? sub(value) : value;
   };
   return walk(template);
+}
+
+/** What differs between the stack templates of two assemblies (empty when they match). */
+export function snapshotDifferences(expectedDir: string, actualDir: string): string[] {
+  const expected = stackTemplates(expectedDir);
+  const actual = stackTemplates(actualDir);
+  return Object.keys({ ...expected, ...actual }).flatMap((stack) => templateDifferences(stack, expected[stack], actual[stack]));
+}
+
+/** What differs between two stack templates, by section and logical id, asset hashes aside. */
+export function templateDifferences(stack: string, expected: unknown, actual: unknown): string[] {
+  if (expected === undefined) return [`${stack}: a new stack`];
+  if (actual === undefined) return [`${stack}: no longer synthesized`];
+  const [before, after] = [canonicalTemplate(expected), canonicalTemplate(actual)] as Array<Record<string, Record<string, unknown> | undefined>>;
+  const out: string[] = [];
+  for (const section of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const [b, a] = [before[section], after[section]];
+    if (same(b, a)) continue;
+    if (!b || !a || typeof b !== 'object' || typeof a !== 'object') {
+      out.push(`${stack} ${section}: changed`);
+      continue;
+    }
+    for (const id of new Set([...Object.keys(b), ...Object.keys(a)])) {
+      if (!(id in b)) out.push(`${stack} ${section}.${id}: added`);
+      else if (!(id in a)) out.push(`${stack} ${section}.${id}: removed`);
+      else if (!same(b[id], a[id])) out.push(`${stack} ${section}.${id}: changed`);
+    }
+  }
+  return out;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
+  }
+  return value;
 }
