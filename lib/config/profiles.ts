@@ -42,7 +42,9 @@ export interface ProfileDefaults {
  */
 export const PROFILE_DEFAULTS: Record<Profile, ProfileDefaults> = {
   production: {
-    network: { maxAzs: 2, natStrategy: NatStrategy.PER_AZ, natDevice: NatDevice.INSTANCE, natInstanceType: 't4g.micro', flowLogRetentionDays: logs.RetentionDays.ONE_YEAR },
+    // NAT gateways, not instances: an instance's Amazon Linux image is resolved at every deploy, so a
+    // deploy after a new image replaces every NAT instance at once (egress pauses, its address changes).
+    network: { maxAzs: 2, natStrategy: NatStrategy.PER_AZ, natDevice: NatDevice.GATEWAY, natInstanceType: 't4g.micro', flowLogRetentionDays: logs.RetentionDays.ONE_YEAR },
     service: { desiredCount: 2, maxCount: 10, cpu: 512, memoryMiB: 1024, deletionProtection: true, logRetentionDays: logs.RetentionDays.ONE_YEAR },
     database: { engine: DatabaseEngine.AURORA_SERVERLESS_V2, instanceType: 't4g.small', multiAz: true },
   },

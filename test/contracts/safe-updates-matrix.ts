@@ -24,9 +24,9 @@ const ECR = (tag: string) => ({ 'service.image': { repository: 'shop', tag } });
 
 export const REFERENCE_ROWS: ReadonlyArray<Row<Settings>> = [
   {
-    name: 'no change: a redeploy after AWS published a new Amazon Linux image (replaces the NAT instances by nature)',
-    before: {},
-    after: {},
+    name: 'no change (budget): a redeploy after AWS published a new Amazon Linux image (replaces the NAT instance by nature)',
+    before: { profile: 'budget' },
+    after: { profile: 'budget' },
     replaces: ['AWS::EC2::Instance'],
   },
   { name: 'HTTPS on (an ACM certificate)', before: {}, after: HTTPS_A },

@@ -16,8 +16,8 @@ function problemsOf(raw: unknown): string {
 }
 
 describe('cost levers in the configuration', () => {
-  test('production egresses through a t4g.micro NAT instance in each AZ, budget through one t4g.nano', () => {
-    expect(resolveConfig({ owner: ONCALL }).network).toEqual(expect.objectContaining({ natStrategy: 'per-az', natDevice: NatDevice.INSTANCE, natInstanceType: 't4g.micro' }));
+  test('production egresses through a NAT gateway in each AZ, budget through one t4g.nano NAT instance', () => {
+    expect(resolveConfig({ owner: ONCALL }).network).toEqual(expect.objectContaining({ natStrategy: 'per-az', natDevice: NatDevice.GATEWAY }));
     expect(resolveConfig({ profile: 'budget' }).network).toEqual(expect.objectContaining({ natStrategy: 'single', natDevice: NatDevice.INSTANCE, natInstanceType: 't4g.nano' }));
   });
 
