@@ -37,8 +37,9 @@ export interface ServiceAlarmsProps {
    */
   readonly topic?: sns.ITopic;
   /**
-   * Who gets paged by email. With no `emails`, `webhooks`, `secretWebhooks` or `topic`, the alarms
-   * reach nobody: the construct warns (`shipshape:alarms-reach-nobody`).
+   * Who gets paged by email, subscribed to the topic ServiceAlarms creates (not allowed with
+   * `topic`: subscribe them to your topic). With no `emails`, `webhooks`, `secretWebhooks` or
+   * `topic`, the alarms reach nobody: the construct warns (`shipshape:alarms-reach-nobody`).
    * @default - none
    */
   readonly emails?: string[];
@@ -111,6 +112,14 @@ export class ServiceAlarms extends Construct {
     this.thresholds = resolveThresholds(props.thresholds);
     this.prefix = props.alarmNamePrefix ?? Stack.of(this).stackName;
     this.disabled = new Set(props.disabled ?? []);
+    const recipients = ['emails', 'webhooks', 'secretWebhooks'] as const;
+    const given = recipients.filter((key) => (props[key]?.length ?? 0) > 0);
+    if (props.topic && given.length > 0) {
+      throw new Error(
+        `ServiceAlarms: ${given.join(', ')} subscribe the topic ServiceAlarms creates, and topic is one of yours; ` +
+          'subscribe them to your topic yourself (topic.addSubscription(new EmailSubscription(...))), or drop topic',
+      );
+    }
     const ownTopic = props.topic ? undefined : new AlarmTopic(this, 'Notifications', { emails: props.emails, webhooks: props.webhooks, secretWebhooks: props.secretWebhooks });
     this.topic = props.topic ?? (ownTopic as AlarmTopic).topic;
     if (ownTopic?.recipients === 0) {

@@ -46,6 +46,17 @@ describe('ServiceAlarms that reach nobody', () => {
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('alarms notify a topic nobody'));
   });
 
+  test.each<[string, Partial<ServiceAlarmsProps>]>([
+    ['emails', { emails: ['oncall@shop.dev'] }],
+    ['secretWebhooks', { secretWebhooks: [SecretValue.secretsManager('shop/alarm-webhook')] }],
+  ])('%s with a topic of the caller: refused, not silently dropped, naming what to do', (key, props) => {
+    const app = new App();
+    const topicStack = new Stack(app, 'Topics');
+    expect(() => compose({ topic: new sns.Topic(topicStack, 'Pager'), ...props }, app)).toThrow(
+      new RegExp(`ServiceAlarms: ${key} subscribe the topic ServiceAlarms creates, and topic is one of yours; subscribe them to your topic yourself`),
+    );
+  });
+
   test('the policy gate refuses the synth on the warning until it is acknowledged', () => {
     const { app } = compose({}, newApp());
     addPolicyPacks(app);
