@@ -79,9 +79,11 @@ describe('the reference app with cdk.json as shipped (production profile)', () =
 });
 
 describe('the reference app in other configurations still passes the policy packs', () => {
-  test('budget profile: one NAT gateway, 30-day flow logs, small tasks, no ALB deletion protection', () => {
+  test('budget profile: one NAT instance (no gateway), 30-day flow logs, small tasks, no ALB deletion protection', () => {
     const { statefulTemplate, statelessTemplate } = synthReferenceApp({ 'shipshape.profile': 'budget' });
-    statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 1);
+    statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
+    statefulTemplate.resourceCountIs('AWS::EC2::Instance', 1);
+    statefulTemplate.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.nano' });
     statefulTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     statelessTemplate.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '256', Memory: '512' });
     statelessTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
