@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type ConfigProblem, formatProblem, risksTaken } from '../config';
+import { alarmRecipientProblems, type ConfigProblem, formatProblem, risksTaken } from '../config';
 import { type AppConfigOptions, validateAppConfig } from './app-config';
 import { CliError } from './cli-context';
 import { type CliCommand, type CommandIo, JSON_OPTION, type OptionSpec, type OptionValues } from './command';
@@ -33,15 +33,20 @@ function refuse(problems: readonly ConfigProblem[], file: string | undefined): n
   throw new CliError(`${where(file)}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, 1);
 }
 
-/** `shipshape config validate`: every problem at once, as cdk synth would report them; exit 1 when there is one. */
+/**
+ * `shipshape config validate`: every problem at once, as cdk synth would report them, and what
+ * would stop the deploy (in production, alarms that reach nobody); exit 1 when there is one.
+ */
 export function configValidate(values: OptionValues, io: CommandIo): void {
-  const { gathered, problems, config } = validateAppConfig(configOptions(values));
+  const validated = validateAppConfig(configOptions(values));
+  const { gathered, config } = validated;
+  const problems = config ? [...validated.problems, ...alarmRecipientProblems(config)] : validated.problems;
   if (values.json === true) {
     io.ctx.out(JSON.stringify({ file: gathered.file, valid: problems.length === 0, problems }, null, 2));
     if (problems.length > 0) throw new CliError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration`, 1);
     return;
   }
-  if (!config) refuse(problems, gathered.file);
+  if (!config || problems.length > 0) refuse(problems, gathered.file);
   const accepted = risksTaken(config).map((risk) => `${risk} (${config.acceptedRisks[risk] ?? `the ${config.profile} profile allows it`})`);
   io.ctx.out(`${where(gathered.file)}: valid. Profile ${config.profile}; stacks ${config.appName}-stateful and ${config.appName}-stateless.`);
   if (accepted.length > 0) io.ctx.out(`Risks taken: ${accepted.join('; ')}.`);

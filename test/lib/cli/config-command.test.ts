@@ -46,6 +46,11 @@ describe('shipshape config validate', () => {
     expect(err.join('\n')).toMatch(/1 problem:\n {2}- shipshape\.database\.readers: applies to engine aurora-serverless-v2 only/);
   });
 
+  test('what would stop the deploy is a problem too: production alarms that reach nobody, named with what to set', async () => {
+    await expect(run('config', 'validate', '--config', configFile({ ...PAYMENTS, profile: 'production', owner: 'oncall@example.com' }))).resolves.toBe(1);
+    expect(err.join('\n')).toMatch(/1 problem:\n {2}- shipshape\.owner: the production profile refuses alarms that reach nobody: oncall@example\.com is a placeholder/);
+  });
+
   test('--json lists the problems for a script, and still exits 1', async () => {
     await expect(run('config', 'validate', '--json', '--config', configFile({ ...PAYMENTS, profile: 'cheap' }))).resolves.toBe(1);
     expect(JSON.parse(out.join('\n'))).toMatchObject({ valid: false, problems: [{ path: 'profile', message: expect.stringMatching(/must be one of production \| budget/) as unknown }] });
