@@ -1,4 +1,5 @@
 import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
+import { type Json, referencesOf } from './deployed-template';
 import { KEEPING_POLICIES, RESOURCE_TYPES, statefulType } from './stateful-resources';
 
 /*
@@ -12,7 +13,6 @@ import { KEEPING_POLICIES, RESOURCE_TYPES, statefulType } from './stateful-resou
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html
  */
 
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 export interface CfnResource {
@@ -51,22 +51,17 @@ const isObject = (value: Json | undefined): value is JsonObject => typeof value 
 
 /** What a value reads: logical ids (Ref, Fn::GetAtt, Fn::Sub), `output:<stack>/<name>` (Fn::GetStackOutput) and `export:<name>` (Fn::ImportValue). */
 export function readsOf(value: Json | undefined, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) {
-    for (const item of value) readsOf(item, found);
-  } else if (isObject(value)) {
-    if (typeof value.Ref === 'string') found.add(value.Ref);
-    const getAtt = value['Fn::GetAtt'];
-    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') found.add(getAtt[0]);
-    if (typeof getAtt === 'string') found.add(getAtt.split('.')[0]);
-    const sub = value['Fn::Sub'];
-    const body = Array.isArray(sub) ? sub[0] : sub;
-    if (typeof body === 'string') for (const [, name] of body.matchAll(/\$\{([^}!.]+)[^}]*\}/g)) found.add(name);
-    const output = value['Fn::GetStackOutput'];
+  referencesOf(value, found);
+  const crossStack = (v: Json | undefined): void => {
+    if (Array.isArray(v)) v.forEach(crossStack);
+    if (!isObject(v)) return;
+    const output = v['Fn::GetStackOutput'];
     if (isObject(output)) found.add(`output:${JSON.stringify(output.StackName)}/${JSON.stringify(output.OutputName)}`);
-    const imported = value['Fn::ImportValue'];
+    const imported = v['Fn::ImportValue'];
     if (imported !== undefined) found.add(`export:${JSON.stringify(imported)}`);
-    for (const child of Object.values(value)) readsOf(child, found);
-  }
+    Object.values(v).forEach(crossStack);
+  };
+  crossStack(value);
   return found;
 }
 

@@ -1,16 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { NatStrategy } from '../../../constructs/network';
-import { ConfigError, loadConfig, resolveConfig } from '../../../lib/config';
+import { loadConfig, resolveConfig } from '../../../lib/config';
+import { problemsOf } from '../../helpers/config-problems';
 
-function problemsOf(raw: unknown): string {
-  try {
-    resolveConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
 
 describe('resolveConfig defaults', () => {
   test('an empty configuration is the production profile with a NAT gateway per AZ over 2 AZs', () => {

@@ -1,19 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { NatDevice } from '../../../constructs/network';
-import { ConfigError, resolveConfig } from '../../../lib/config';
+import { resolveConfig } from '../../../lib/config';
+import { problemsOf } from '../../helpers/config-problems';
 import { synthReferenceApp } from '../../helpers/reference-app';
 
 const ONCALL = 'oncall@shipshape-tests.dev';
 
-function problemsOf(raw: unknown): string {
-  try {
-    resolveConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
 
 describe('cost levers in the configuration', () => {
   test('production egresses through a NAT gateway in each AZ, budget through one t4g.nano NAT instance', () => {

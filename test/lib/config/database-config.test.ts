@@ -1,16 +1,8 @@
 import { DatabaseEngine } from '../../../constructs/database';
 import { AppSecretSource } from '../../../constructs/secrets';
-import { ConfigError, resolveConfig, risksTaken } from '../../../lib/config';
+import { resolveConfig, risksTaken } from '../../../lib/config';
+import { problemsOf } from '../../helpers/config-problems';
 
-function problemsOf(raw: unknown): string {
-  try {
-    resolveConfig(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
 
 describe('database configuration defaults', () => {
   test('production: Aurora Serverless v2 with a reader, 14-day backups, deletion protection, an application user rotated every 30 days', () => {
