@@ -13,4 +13,6 @@ export const SERVICE_OUTPUTS = {
   logGroup: 'ServiceLogGroupName',
   /** The load balancer's DNS name: the CNAME target for a domain with your own certificate. */
   loadBalancerDns: 'LoadBalancerDnsName',
+  /** The image repository releases come from (`docker push` here; shipshape status, release). */
+  imageRepository: 'ImageRepositoryUri',
 } as const;
