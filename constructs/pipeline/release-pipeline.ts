@@ -81,6 +81,7 @@ export class ReleasePipeline extends Construct {
     };
     const target: ReleaseTarget = {
       stackName: stack.stackName,
+      repositoryName: props.repository.repositoryName,
       cloudFormationRoleArn: this.deployRole.roleArn,
       parameters: { deploy: props.imageVersion.logicalId, migrate: this.migrationImageVersion?.logicalId ?? '' },
       updateTimeoutMinutes: deployTimeout.toMinutes(),
@@ -122,7 +123,9 @@ export class ReleasePipeline extends Construct {
   }
 
   private releaseAction(actionName: string, kind: 'migrate' | 'deploy', version: string): actions.LambdaInvokeAction {
-    return new actions.LambdaInvokeAction({ actionName, lambda: this.releaseFunction, userParameters: { kind, version } });
+    // The execution id names the release tag the deploy step puts on the image (runtime/release-tags.ts).
+    const executionId = codepipeline.GlobalVariables.executionId;
+    return new actions.LambdaInvokeAction({ actionName, lambda: this.releaseFunction, userParameters: { kind, version, executionId } });
   }
 
   /** The source stage (and, for Git, the build); returns the image version the release deploys. */
@@ -234,6 +237,8 @@ export class ReleasePipeline extends Construct {
     const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` });
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks', 'cloudformation:UpdateStack', 'cloudformation:CancelUpdateStack', 'cloudformation:DescribeStackResource'], resources: [stackArn] }));
     this.deployRole.grantPassRole(fn.grantPrincipal);
+    // The deploy step tags the image it releases: find it, read its manifest, put it again with the release tag.
+    props.repository.grant(fn, 'ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:PutImage');
     const task = this.migrationTaskDefinition;
     if (task) {
       const cluster = { ArnEquals: { 'ecs:cluster': props.service.cluster.clusterArn } };
