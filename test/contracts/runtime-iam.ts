@@ -48,6 +48,7 @@ const PREFIX: Record<string, string> = {
   CloudWatchLogsClient: 'logs',
   CodePipelineClient: 'codepipeline',
   EC2Client: 'ec2',
+  ECRClient: 'ecr',
   ECSClient: 'ecs',
   RDSClient: 'rds',
   S3Client: 's3',
@@ -93,6 +94,9 @@ function namedResources(service: string, input: Record<string, unknown>): string
     case 'codepipeline':
       arns.push(name('pipelineName') && arnIn('codepipeline', name('pipelineName') as string));
       arns.push(name('pipelineName') && name('stageName') && arnIn('codepipeline', `${name('pipelineName')}/${name('stageName')}`));
+      break;
+    case 'ecr':
+      arns.push(name('repositoryName') && arnIn('ecr', `repository/${name('repositoryName')}`));
       break;
     case 'ecs':
       arns.push(name('cluster') && arnIn('ecs', `cluster/${name('cluster')}`));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand, type StackStatus, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, ImageAlreadyExistsException, ImageNotFoundException, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeServiceDeploymentsCommand, DescribeTasksCommand, ECSClient, ListServiceDeploymentsCommand, RunTaskCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -262,12 +263,14 @@ export async function smokeTestScenarios(deployed: RuntimeTemplate, fnId: string
 
 interface ReleaseTarget {
   readonly stackName: string;
+  readonly repositoryName: string;
   readonly parameters: { readonly migrate: string; readonly deploy: string };
   readonly migration?: { readonly cluster: string; readonly taskDefinitionLogicalId: string; readonly containerName: string };
 }
 
 /**
- * The release step as CodePipeline runs it: a deploy (update, poll, done), an update that runs over
+ * The release step as CodePipeline runs it: a deploy (the image tagged for the release, update, poll,
+ * done), a deploy of an image already tagged and of one not in the repository, an update that runs over
  * its bound (cancelled), a migration (no stack change, the task runs and exits 0), a migration that
  * runs over its bound (stopped), and an AWS error (the job fails).
  */
@@ -277,22 +280,36 @@ export async function releaseJobScenarios(deployed: RuntimeTemplate, fnId: strin
   const cfn = mockClient(CloudFormationClient);
   const ecs = mockClient(ECSClient);
   const codepipeline = mockClient(CodePipelineClient);
+  const ecr = mockClient(ECRClient);
   const stack = (status: StackStatus) => ({
     Stacks: [{ StackName: target.stackName, CreationTime: new Date(), StackStatus: status, Parameters: Object.values(target.parameters).filter(Boolean).map((p) => ({ ParameterKey: p, ParameterValue: ':v1' })) }],
   });
   const digest = `@sha256:${'b'.repeat(64)}`;
   const event = (kind: 'deploy' | 'migrate', progress?: unknown) => ({
-    'CodePipeline.job': { id: 'job-1', data: { continuationToken: progress === undefined ? undefined : JSON.stringify(progress), actionConfiguration: { configuration: { UserParameters: JSON.stringify({ kind, version: digest }) } } } },
+    'CodePipeline.job': {
+      id: 'job-1',
+      data: {
+        continuationToken: progress === undefined ? undefined : JSON.stringify(progress),
+        actionConfiguration: { configuration: { UserParameters: JSON.stringify({ kind, version: digest, executionId: '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b' }) } },
+      },
+    },
   });
   const longAgo = new Date(Date.now() - 1000 * 86_400_000).toISOString();
-  const recorder = new CallRecorder().watch(cfn, ecs, codepipeline);
+  const recorder = new CallRecorder().watch(cfn, ecs, codepipeline, ecr);
   const run = (e: ReturnType<typeof event>) => recorder.as(fnId, () => captureStdout(() => releaseJob(e)));
   try {
     await withEnvironment(environment, async () => {
       cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
       cfn.on(UpdateStackCommand).resolves({});
+      ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ repositoryName: target.repositoryName, imageDigest: digest.slice(1) }] });
+      ecr.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: '{}', imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json' }] });
+      ecr.on(PutImageCommand).resolves({});
       await run(event('deploy'));
       await run(event('deploy', { phase: 'updating', since: new Date().toISOString() }));
+      ecr.on(PutImageCommand).rejects(new ImageAlreadyExistsException({ message: 'already tagged', $metadata: {} }));
+      await run(event('deploy'));
+      ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'no such image', $metadata: {} }));
+      await run(event('deploy'));
       cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
       await run(event('deploy', { phase: 'updating', since: longAgo }));
       if (target.migration) {
@@ -314,7 +331,7 @@ export async function releaseJobScenarios(deployed: RuntimeTemplate, fnId: strin
       await run(event('deploy'));
     });
   } finally {
-    for (const mock of [cfn, ecs, codepipeline]) mock.restore();
+    for (const mock of [cfn, ecs, codepipeline, ecr]) mock.restore();
   }
   return { calls: withResourceTags(recorder.calls, new Map(), arnIn).calls, keys: new Map() };
 }

@@ -7,7 +7,9 @@ import {
   type Stack,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
+import { BatchGetImageCommand, DescribeImagesCommand, type ECRClient, type ImageIdentifier, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeTasksCommand, type ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { releaseTag } from './release-tags';
 
 /** One release action: put a new image version into the stack through CloudFormation. */
 export interface ReleaseJob {
@@ -15,11 +17,18 @@ export interface ReleaseJob {
   readonly kind: 'migrate' | 'deploy';
   /** `:tag` or `@sha256:digest`, appended to the repository URI. */
   readonly version: string;
+  /**
+   * The pipeline execution running the job: a `deploy` tags the image it deploys `release-<id>`.
+   * @default - the execution id of the CodePipeline job's pipeline context
+   */
+  readonly executionId?: string;
 }
 
 /** Where the job acts; fixed per pipeline (the function's environment). */
 export interface ReleaseTarget {
   readonly stackName: string;
+  /** The ECR repository the released images are in (the deploy step tags the image it deploys there). */
+  readonly repositoryName: string;
   /** The role CloudFormation uses for the update. */
   readonly cloudFormationRoleArn: string;
   /** The stack parameter each kind of job sets. */
@@ -49,6 +58,7 @@ export type ReleaseStepResult =
 export interface ReleaseClients {
   readonly cloudformation: CloudFormationClient;
   readonly ecs: ECSClient;
+  readonly ecr: ECRClient;
   readonly now: () => Date;
 }
 
@@ -87,6 +97,10 @@ async function startUpdate(clients: ReleaseClients, target: ReleaseTarget, job: 
   if (!existing.some((p) => p.ParameterKey === key)) {
     return { outcome: 'failed', message: `stack ${target.stackName} has no parameter ${key}: deploy the stack with this version of shipshape first` };
   }
+  if (job.kind === 'deploy') {
+    const tagged = await tagRelease(clients, target, job);
+    if (tagged) return tagged;
+  }
   // Everything but the one version keeps its value, the template included: the stack stays what `cdk deploy` made.
   const parameters: Parameter[] = existing.map((p) =>
     p.ParameterKey === key ? { ParameterKey: key, ParameterValue: job.version } : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
@@ -107,6 +121,56 @@ async function startUpdate(clients: ReleaseClients, target: ReleaseTarget, job: 
     return runMigration(clients, target);
   }
   return { outcome: 'continue', progress: { phase: 'updating', since: clients.now().toISOString() }, message: `updating ${target.stackName}: ${key}=${job.version}` };
+}
+
+/** Manifest media types the image may have; ECR returns the manifest as pushed when its type is accepted. */
+const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+];
+
+const errorName = (error: unknown) => (error as { name?: string }).name ?? 'Error';
+
+/**
+ * Tags the image a deploy releases `release-<execution id>` before the stack changes, so the repository's lifecycle policy
+ * keeps it and `shipshape status` maps the running digest to this release. ECR retags without pulling or pushing the image:
+ * the manifest (BatchGetImage) put again with a new tag (PutImage), same manifest and media type, so no new image
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html). A tag already on that image answers
+ * ImageAlreadyExistsException ("there were no changes to the manifest or image tag",
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html): tagged, fine.
+ * Returns a failed result (nothing changed) when the image cannot be found or tagged, undefined when tagged.
+ */
+async function tagRelease(clients: ReleaseClients, target: ReleaseTarget, job: ReleaseJob): Promise<ReleaseStepResult | undefined> {
+  const repositoryName = target.repositoryName;
+  if (!job.executionId) return { outcome: 'failed', message: 'the job names no pipeline execution to tag the image with: the stack was not changed' };
+  const tag = releaseTag(job.executionId);
+  const imageId: ImageIdentifier = job.version.startsWith('@') ? { imageDigest: job.version.slice(1) } : { imageTag: job.version.slice(1) };
+  const where = `image ${job.version} in repository ${repositoryName}`;
+  const nothingChanged = `the stack was not changed, the service still runs its current version`;
+  try {
+    const described = await clients.ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [imageId] }));
+    const imageDigest = described.imageDetails?.[0]?.imageDigest;
+    if (!imageDigest) return { outcome: 'failed', message: `${where} not found: ${nothingChanged}` };
+    const got = await clients.ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest }], acceptedMediaTypes: MANIFEST_TYPES }));
+    const image = got.images?.[0];
+    if (!image?.imageManifest) {
+      const failure = got.failures?.[0];
+      return { outcome: 'failed', message: `${where}: ECR gave no manifest (${failure?.failureCode ?? 'no failure code'}: ${failure?.failureReason ?? 'no reason'}): ${nothingChanged}` };
+    }
+    await clients.ecr
+      .send(new PutImageCommand({ repositoryName, imageManifest: image.imageManifest, imageManifestMediaType: image.imageManifestMediaType, imageDigest, imageTag: tag }))
+      .catch((error: unknown) => {
+        if (errorName(error) !== 'ImageAlreadyExistsException') throw error;
+      });
+    return undefined;
+  } catch (error) {
+    const name = errorName(error);
+    const message = (error as Error).message ?? String(error);
+    if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') return { outcome: 'failed', message: `${where} not found (${name}: ${message}): ${nothingChanged}` };
+    return { outcome: 'failed', message: `could not tag ${where} ${tag} (${name}: ${message}): ${nothingChanged}` };
+  }
 }
 
 async function pollUpdate(clients: ReleaseClients, target: ReleaseTarget, job: ReleaseJob, progress: { since: string }): Promise<ReleaseStepResult> {
