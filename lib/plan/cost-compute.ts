@@ -1,5 +1,5 @@
 import type { EstimateInput, Lines } from './cost';
-import { type CfnResource, numberProp, referencedId, resourcesOf } from './template';
+import { type CfnResource, type CfnTemplate, numberProp, referencedId, resourcesOf } from './template';
 
 /** Tasks, load balancers, NAT and the network's addresses and endpoints, and image storage. */
 export function computeLines(input: EstimateInput, lines: Lines): void {
@@ -9,11 +9,72 @@ export function computeLines(input: EstimateInput, lines: Lines): void {
   nat(input, lines);
   instances(input, lines);
   endpoints(input, lines);
-  const { template, prices, usage } = input;
-  const repositories = resourcesOf(template, 'AWS::ECR::Repository').length;
-  if (repositories > 0) {
-    lines.add('ECR image storage', repositories * usage.ecrGb * prices.ecrStorageGbMonth, `${repositories} repositories x ${usage.ecrGb} GB of images`, ['AWS::ECR::Repository']);
+  repositories(input, lines);
+  cdkAssetImages(input, lines);
+}
+
+/** What a repository's lifecycle policy keeps, in words. */
+function lifecycleSummary(repository: CfnResource): string {
+  const text = (repository.Properties?.LifecyclePolicy as { LifecyclePolicyText?: unknown } | undefined)?.LifecyclePolicyText;
+  if (typeof text !== 'string') return 'no lifecycle policy: every image is kept';
+  let rules: Array<{ selection?: { tagStatus?: string; tagPrefixList?: string[]; tagPatternList?: string[]; countType?: string; countNumber?: number } }>;
+  try {
+    rules = (JSON.parse(text) as { rules?: typeof rules }).rules ?? [];
+  } catch {
+    return 'a lifecycle policy that is not literal JSON';
   }
+  const kept = rules.map(({ selection: s = {} }) => {
+    const which = s.tagStatus === 'untagged' ? 'untagged' : s.tagStatus === 'tagged' ? `${[...(s.tagPrefixList ?? []), ...(s.tagPatternList ?? [])].join('|')} tagged` : 'any';
+    return s.countType === 'imageCountMoreThan' ? `${s.countNumber} newest ${which}` : `${which} for ${s.countNumber} d`;
+  });
+  return `lifecycle keeps ${kept.join(', ')}`;
+}
+
+/** ECR repositories the kit creates: image storage. Basic scanning on push is free. */
+function repositories(input: EstimateInput, lines: Lines): void {
+  const { template, prices, usage } = input;
+  for (const [id, repository] of resourcesOf(template, 'AWS::ECR::Repository')) {
+    const scan = (repository.Properties?.ImageScanningConfiguration as { ScanOnPush?: unknown } | undefined)?.ScanOnPush === true ? 'basic scan on push (free)' : 'no scan on push';
+    const encryption = repository.Properties?.EncryptionConfiguration as { EncryptionType?: string; KmsKey?: unknown } | undefined;
+    const key =
+      encryption?.EncryptionType === 'KMS' ? (encryption.KmsKey ? 'its customer-managed key (priced with the KMS keys)' : 'the AWS managed key aws/ecr (no key charge)') : 'AES-256 (free)';
+    lines.add(
+      'ECR repository (release images)',
+      usage.ecrGb * prices.ecrStorageGbMonth,
+      `${id}: ${usage.ecrGb} GB of images at $${prices.ecrStorageGbMonth}/GB-month; ${lifecycleSummary(repository)}; ${scan}; encrypted with ${key}`,
+      ['AWS::ECR::Repository'],
+    );
+  }
+}
+
+/** The tags of the container images a template takes from the CDK bootstrap's container-assets repository. */
+function cdkAssetImageTags(template: CfnTemplate): Set<string> {
+  const tags = new Set<string>();
+  for (const [, task] of resourcesOf(template, 'AWS::ECS::TaskDefinition')) {
+    for (const container of (task.Properties?.ContainerDefinitions ?? []) as Array<{ Image?: unknown }>) {
+      const image = JSON.stringify(container.Image ?? '');
+      const tag = /container-assets-[^"]*?:([0-9a-f]{64})/.exec(image)?.[1];
+      if (tag) tags.add(tag);
+    }
+  }
+  return tags;
+}
+
+/**
+ * Image assets (`DockerImageAsset`, `ContainerImage.fromAsset`) live in the CDK bootstrap's
+ * container-assets repository, which expires no tagged image: what the app's deploys pushed stays
+ * until `cdk gc` reclaims it.
+ */
+function cdkAssetImages(input: EstimateInput, lines: Lines): void {
+  const { template, prices, usage } = input;
+  const tags = cdkAssetImageTags(template);
+  if (tags.size === 0) return;
+  lines.add(
+    'CDK asset images (bootstrap repository)',
+    usage.cdkAssetGb * prices.ecrStorageGbMonth,
+    `${tags.size} image assets in the bootstrap's container-assets repository: ${usage.cdkAssetGb} GB kept (every pushed image stays until \`cdk gc\`) at $${prices.ecrStorageGbMonth}/GB-month`,
+    ['AWS::ECS::TaskDefinition'],
+  );
 }
 
 interface TaskSize {

@@ -1,6 +1,6 @@
 import type { EstimateInput, Lines } from './cost';
 import { scheduleIntervalDays } from './recovery';
-import { type CfnResource, numberProp, referencedId, resourcesOf } from './template';
+import { type CfnResource, numberProp, pipelineArtifactBuckets, referencedId, resourcesOf } from './template';
 
 /** Databases, proxies, backups and restore drills, buckets, keys and secrets. */
 export function dataLines(input: EstimateInput, lines: Lines): void {
@@ -153,7 +153,9 @@ function drillCopies(input: EstimateInput, lines: Lines): void {
 
 function storageAndSecrets(input: EstimateInput, lines: Lines): void {
   const { template, prices, usage } = input;
-  const buckets = resourcesOf(template, 'AWS::S3::Bucket').length;
+  // A pipeline's artifact bucket is priced on the pipeline's own line (cost-operations.ts).
+  const artifacts = pipelineArtifactBuckets(template);
+  const buckets = resourcesOf(template, 'AWS::S3::Bucket').filter(([id]) => !artifacts.has(id)).length;
   if (buckets > 0) {
     lines.add(
       'S3 storage and requests',

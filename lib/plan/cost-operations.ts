@@ -1,6 +1,6 @@
 import type { EstimateInput, Lines } from './cost';
 import { scheduleIntervalDays } from './recovery';
-import { alarmPeriodSeconds, type CfnResource, numberProp, referencedId, resourcesOf } from './template';
+import { alarmPeriodSeconds, type CfnResource, numberProp, pipelineArtifactBuckets, referencedId, resourcesOf } from './template';
 
 /** Logs, metrics, alarms and dashboards; functions, state machines, schedules and notifications; the release pipeline. */
 export function operationsLines(input: EstimateInput, lines: Lines): void {
@@ -257,18 +257,48 @@ function notifications(input: EstimateInput, lines: Lines): void {
   });
 }
 
+interface PipelineAction {
+  readonly ActionTypeId?: { readonly Category?: string; readonly Owner?: string; readonly Provider?: string };
+}
+
+/**
+ * The actions a V2 pipeline is billed for: every action but manual approvals and custom actions
+ * (https://aws.amazon.com/codepipeline/pricing/), as "Category/Provider".
+ */
+export function billedPipelineActions(pipeline: CfnResource): string[] {
+  const stages = (pipeline.Properties?.Stages ?? []) as Array<{ Actions?: PipelineAction[] }>;
+  return stages
+    .flatMap((stage) => stage.Actions ?? [])
+    .filter((a) => a.ActionTypeId?.Category !== 'Approval' && a.ActionTypeId?.Owner !== 'Custom')
+    .map((a) => `${a.ActionTypeId?.Category}/${a.ActionTypeId?.Provider}`);
+}
+
 function pipelines(input: EstimateInput, lines: Lines): void {
   const { template, prices, usage } = input;
   for (const [id, pipeline] of resourcesOf(template, 'AWS::CodePipeline::Pipeline')) {
     if (pipeline.Properties?.PipelineType === 'V2') {
       const minutes = usage.releasesPerMonth * usage.releaseActionMinutes;
       const usd = minutes * prices.codePipelineV2ActionMinute;
-      lines.add('CodePipeline (V2)', usd, `${id}: ${usage.releasesPerMonth} releases x ${usage.releaseActionMinutes} action minutes`, ['AWS::CodePipeline::Pipeline'], {
-        codePipelineV2ActionMinutes: { units: minutes, usd },
-      });
+      const actions = billedPipelineActions(pipeline);
+      lines.add(
+        'Release pipeline (CodePipeline V2)',
+        usd,
+        `${id}: ${usage.releasesPerMonth} releases x ${usage.releaseActionMinutes} action minutes at $${prices.codePipelineV2ActionMinute}/min (${actions.length} billed actions a release: ${actions.join(', ')}; manual approvals are free)`,
+        ['AWS::CodePipeline::Pipeline'],
+        { codePipelineV2ActionMinutes: { units: minutes, usd } },
+      );
     } else {
-      lines.add('CodePipeline (V1)', 1, `${id}: one active V1 pipeline`, ['AWS::CodePipeline::Pipeline']);
+      lines.add('Release pipeline (CodePipeline V1)', prices.codePipelineV1Month, `${id}: one active V1 pipeline`, ['AWS::CodePipeline::Pipeline']);
     }
+  }
+  for (const id of pipelineArtifactBuckets(template)) {
+    if (template.Resources[id]?.Type !== 'AWS::S3::Bucket') continue;
+    lines.add(
+      'Release pipeline artifacts (S3)',
+      usage.bucketGb * prices.s3StandardGbMonth + (usage.bucketPuts / 1000) * prices.s3PutThousand,
+      `${id}: ${usage.bucketGb} GB + ${usage.bucketPuts} PUTs (its key is priced with the KMS keys)`,
+      ['AWS::S3::Bucket'],
+    );
   }
   for (const [id, project] of resourcesOf(template, 'AWS::CodeBuild::Project')) {
     const environment = project.Properties?.Environment as { ComputeType?: string; Type?: string } | undefined;

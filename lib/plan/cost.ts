@@ -1,6 +1,7 @@
 import { computeLines } from './cost-compute';
 import { dataLines } from './cost-data';
 import { operationsLines } from './cost-operations';
+import { prometheusLines } from './cost-prometheus';
 import type { PriceTable, UsageAssumptions } from './prices';
 import type { CfnTemplate } from './template';
 
@@ -56,6 +57,7 @@ export function estimateStack(template: CfnTemplate, prices: PriceTable, usage: 
   computeLines(input, lines);
   dataLines(input, lines);
   operationsLines(input, lines);
+  prometheusLines(input, lines);
   return lines.lines;
 }
 

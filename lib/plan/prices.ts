@@ -59,7 +59,11 @@ export interface PriceRates {
   readonly s3PutThousand: number;
   readonly ecrStorageGbMonth: number;
   readonly codePipelineV2ActionMinute: number;
+  readonly codePipelineV1Month: number;
   readonly codeBuildMinute: Readonly<Record<string, number>>;
+  readonly ampIngestTenMillionSamples: number;
+  readonly ampStorageGbMonth: number;
+  readonly ampQueryBillionSamples: number;
 }
 
 /** The always-free monthly allowances of an account; shown beside the estimate, never subtracted. */
@@ -159,8 +163,21 @@ export interface UsageAssumptions {
   readonly bucketPuts: number;
   /** Notifications a month (alarms, drills, releases): SNS publishes, each e-mailed to every subscriber. */
   readonly notifications: number;
-  /** Image data in an ECR repository the kit creates. */
+  /** Image data kept in an ECR repository the kit creates (its lifecycle policy bounds it). */
   readonly ecrGb: number;
+  /**
+   * Image data the CDK bootstrap's container-assets repository keeps for the app's image assets: it
+   * expires no tagged image, so every image a `cdk deploy` pushed stays until `cdk gc` reclaims it.
+   */
+  readonly cdkAssetGb: number;
+  /** Active Prometheus series each scraped task exposes (the application's and the collector's own). */
+  readonly prometheusSeriesPerTask: number;
+  /** The scrape interval when the template does not say (Prometheus's default: one minute). */
+  readonly prometheusScrapeSeconds: number;
+  /** Stored bytes per Prometheus sample, metadata included (AMP: samples are typically 1 or 2 bytes). */
+  readonly prometheusBytesPerSample: number;
+  /** Samples one evaluation of a Prometheus alerting or recording rule processes. */
+  readonly prometheusSamplesPerRuleEvaluation: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: UsageAssumptions = {
@@ -193,6 +210,11 @@ export const DEFAULT_ASSUMPTIONS: UsageAssumptions = {
   bucketPuts: 20_000,
   notifications: 200,
   ecrGb: 2,
+  cdkAssetGb: 1,
+  prometheusSeriesPerTask: 200,
+  prometheusScrapeSeconds: 60,
+  prometheusBytesPerSample: 2,
+  prometheusSamplesPerRuleEvaluation: 5_000,
 };
 
 export class PlanError extends Error {

@@ -123,6 +123,6 @@ export function formatPlan(report: PlanReport): string[] {
     for (const c of freeTier.credits) out.push(`    ${usd(c.monthlyUsd).padStart(9)}  ${c.basis}`);
   }
   out.push(`  Assumed: ${Object.entries(report.assumptions).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
-  out.push('  Not priced: data transfer out of AWS and between AZs, X-Ray traces, CloudTrail, the ECR storage of images the kit does not create (see docs/cost.md).');
+  out.push('  Not priced: data transfer out of AWS and between AZs, X-Ray traces, CloudTrail, the storage of images in a repository the kit does not create (see docs/cost.md).');
   return out;
 }

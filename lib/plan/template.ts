@@ -41,3 +41,16 @@ export function referencedId(value: unknown): string | undefined {
   const getAtt = (value as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
   return Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
 }
+
+/** The buckets the template's pipelines keep their artifacts in, by logical id. */
+export function pipelineArtifactBuckets(template: CfnTemplate): Set<string> {
+  const buckets = new Set<string>();
+  for (const [, pipeline] of resourcesOf(template, 'AWS::CodePipeline::Pipeline')) {
+    const stores = [pipeline.Properties?.ArtifactStore, ...((pipeline.Properties?.ArtifactStores as Array<{ ArtifactStore?: unknown }> | undefined) ?? []).map((s) => s.ArtifactStore)];
+    for (const store of stores) {
+      const id = referencedId((store as { Location?: unknown } | undefined)?.Location);
+      if (id) buckets.add(id);
+    }
+  }
+  return buckets;
+}
