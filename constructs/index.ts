@@ -5,3 +5,4 @@ export * from './secrets';
 export * from './restore-drill';
 export * from './alarms';
 export * from './pipeline';
+export * from './observability';

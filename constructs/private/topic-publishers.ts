@@ -72,3 +72,40 @@ export function topicRuleTarget(topic: sns.ITopic, message?: events.RuleTargetIn
   admitServicePublishers(topic, ['eventbridge-rules']);
   return { bind: () => ({ arn: topic.topicArn, input: message, targetResource: topic }) };
 }
+
+/** The workspaces each topic's policy admits, and the keys that already let Prometheus encrypt. */
+const admittedWorkspaces = new WeakMap<sns.ITopic, number>();
+const prometheusKeys = new WeakSet<kms.IKey>();
+
+/**
+ * Lets the alert manager of one Amazon Managed Service for Prometheus workspace publish to `topic`
+ * (sns:Publish and sns:GetTopicAttributes, conditioned on this account and that workspace's ARN), and
+ * use the key that encrypts it (kms:GenerateDataKey* and kms:Decrypt), as
+ * https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html
+ * documents. That page's key statement carries no conditions, as for EventBridge: the topic
+ * statement is conditioned, and the key is the topic's own.
+ */
+export function admitPrometheusAlertManager(topic: sns.ITopic, workspaceArn: string, key: kms.IKey | undefined = topic.masterKey): void {
+  const count = (admittedWorkspaces.get(topic) ?? 0) + 1;
+  admittedWorkspaces.set(topic, count);
+  const principal = new iam.ServicePrincipal('aps.amazonaws.com');
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: `PrometheusAlertManagerPublish${count > 1 ? count : ''}`,
+      principals: [principal],
+      actions: ['sns:Publish', 'sns:GetTopicAttributes'],
+      resources: [topic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnEquals: { 'aws:SourceArn': workspaceArn } },
+    }),
+  );
+  if (!key || prometheusKeys.has(key)) return;
+  prometheusKeys.add(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'PrometheusAlertManagerEncryptNotifications',
+      principals: [principal],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }),
+  );
+}
