@@ -61,6 +61,13 @@ export interface MigrationOptions {
    * @default - a parameter in this construct, named by its path (`<id>MigrationImageVersion<hash>`)
    */
   readonly imageVersion?: CfnParameter;
+  /**
+   * Run the migration when the stack is created, before the service starts on its first image (a
+   * custom resource the service depends on; the create fails unless the task exits 0). Later
+   * releases migrate in the pipeline's Migrate stage. `timeout` may then be at most 55 minutes.
+   * @default true
+   */
+  readonly runOnFirstDeploy?: boolean;
 }
 
 export interface ReleasePipelineProps {

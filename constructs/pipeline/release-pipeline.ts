@@ -16,12 +16,15 @@ import { topicRuleTarget } from '../private/topic-publishers';
 import { IMAGE_VERSION_PATTERN, VersionedEcrImage } from './image-version';
 import { acknowledgePipelineFindings } from './pipeline-acknowledgments';
 import { deployRole } from './deploy-role';
+import { FirstMigration } from './first-migration';
 import type { GitReleaseSource, MigrationOptions, ReleasePipelineProps } from './release-pipeline-props';
 import type { RedundantService as RedundantServiceRef } from '../service/redundant-service';
 import type { ReleaseTarget } from './runtime/release-job';
 
 /** The container name of the migration task. */
 export const MIGRATION_CONTAINER_NAME = 'migrate';
+/** The awslogs stream prefix of the migration container: its streams are `migrate/migrate/<task id>`. */
+const MIGRATION_LOG_STREAM_PREFIX = 'migrate';
 
 /**
  * A CodePipeline (V2) that releases images to a `RedundantService` through CloudFormation: source
@@ -42,6 +45,8 @@ export class ReleasePipeline extends Construct {
   public readonly migrationSecurityGroup?: ec2.SecurityGroup;
   /** The stack parameter the migration image version comes from. */
   public readonly migrationImageVersion?: CfnParameter;
+  /** Runs the migration when the stack is created, before the service (`migration.runOnFirstDeploy`). */
+  public readonly firstMigration?: FirstMigration;
   /** The CodeBuild project of a Git source. */
   public readonly buildProject?: codebuild.PipelineProject;
   public readonly encryptionKey: kms.IKey;
@@ -68,6 +73,21 @@ export class ReleasePipeline extends Construct {
       this.migrationTaskDefinition = migration.task;
       this.migrationSecurityGroup = migration.securityGroup;
       this.migrationImageVersion = migration.version;
+      if (props.migration.runOnFirstDeploy ?? true) {
+        this.firstMigration = new FirstMigration(this, 'FirstMigration', {
+          cluster: props.service.cluster,
+          taskDefinition: migration.task,
+          containerName: MIGRATION_CONTAINER_NAME,
+          subnets: props.migrationSubnets ?? props.service.taskSubnets,
+          securityGroup: migration.securityGroup,
+          logGroup: migration.logGroup,
+          logStreamPrefix: MIGRATION_LOG_STREAM_PREFIX,
+          timeout: props.migration.timeout ?? Duration.minutes(30),
+          key,
+        });
+        // No task of the stack's first image takes traffic before its schema exists.
+        props.service.service.node.addDependency(this.firstMigration.resource);
+      }
     }
     this.deployRole = deployRole(this, props, this.migrationTaskDefinition);
 
@@ -213,6 +233,7 @@ export class ReleasePipeline extends Construct {
       memoryLimitMiB: 1024,
       volumes: [{ name: 'tmp' }],
     });
+    const logGroup = encryptedLogGroup(this, 'MigrationLogs', { key, retention: logs.RetentionDays.ONE_YEAR });
     const container = task.addContainer(MIGRATION_CONTAINER_NAME, {
       containerName: MIGRATION_CONTAINER_NAME,
       image: new VersionedEcrImage(props.repository, version.valueAsString),
@@ -221,14 +242,14 @@ export class ReleasePipeline extends Construct {
       secrets: migration.secrets,
       readonlyRootFilesystem: true,
       user: migration.user ?? '1000',
-      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'migrate', logGroup: encryptedLogGroup(this, 'MigrationLogs', { key, retention: logs.RetentionDays.ONE_YEAR }) }),
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: MIGRATION_LOG_STREAM_PREFIX, logGroup }),
     });
     container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
     const securityGroup = new ec2.SecurityGroup(this, 'MigrationSecurityGroup', {
       vpc: props.service.cluster.vpc,
       description: 'The database migration task of the release pipeline',
     });
-    return { task, securityGroup, version };
+    return { task, securityGroup, version, logGroup };
   }
 
   /** What the release step may do: update this stack with the deploy role, run and watch the migration. */
