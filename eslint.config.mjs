@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // Jest's asymmetric matchers (expect.stringMatching, expect.objectContaining) are typed any.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'app/test/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
 );
