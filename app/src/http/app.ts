@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { type Pool } from 'pg';
 import { databaseReady } from '../db/pool';
 import { type ServerErrorsEmitter } from '../metrics/emf';
@@ -29,9 +29,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: (req) => correlationId(req.headers),
-    requestIdLogLabel: 'correlationId',
     // One line per request is written in onResponse below, with the route and the duration.
-    disableRequestLogging: true,
+    logController: new LogController({ requestIdLogLabel: 'correlationId', disableRequestLogging: true }),
     // During shutdown, requests already on open connections are served (with Connection: close),
     // not refused: the load balancer has stopped sending new ones, these are in flight.
     return503OnClosing: false,
