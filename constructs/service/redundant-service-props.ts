@@ -195,4 +195,11 @@ export interface RedundantServiceProps {
    * @default - GET the health check path, expect 200, 3 attempts of 5 s, 5 s apart
    */
   readonly smokeTest?: SmokeTestOptions;
+  /**
+   * Blue/green: refuse a `cdk deploy` that would change the service while a deployment of it is
+   * running or baking (a custom resource the service depends on; see `DeploymentGuard`). Without it
+   * such a deploy changes the service in the middle of that deployment.
+   * @default true
+   */
+  readonly deploymentGuard?: boolean;
 }

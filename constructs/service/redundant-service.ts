@@ -10,6 +10,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { accessLogBucket, sendAccessLogs } from '../private/access-log-bucket';
 import { BlueGreenRouting } from './blue-green-routing';
+import { DeploymentGuard } from './deployment-guard';
 import { dnsValidatedCertificate, serviceListeners, serviceTargetGroup } from './service-load-balancer';
 import { allowLogsToUseKey, encryptedLogGroup, rotatingKey } from '../private/encryption';
 import type { HealthCheckTiming } from './health-timing';
@@ -51,6 +52,8 @@ export class RedundantService extends Construct {
   public readonly taskSubnets: ec2.SubnetSelection;
   /** Blue/green: how long a new revision bakes under the rollback alarms. */
   public readonly bakeTime?: Duration;
+  /** Blue/green: refuses a `cdk deploy` that would change the service while a deployment of it runs or bakes. */
+  public readonly deploymentGuard?: DeploymentGuard;
   /**
    * The listener clients reach: HTTPS on 443 when a certificate is in play, else HTTP on 80. It keeps
    * its logical id either way, so turning HTTPS on or off updates it in place.
@@ -211,6 +214,14 @@ export class RedundantService extends Construct {
         key,
         logRetention: resolved.logRetention,
       });
+      if (props.deploymentGuard ?? true) {
+        this.deploymentGuard = new DeploymentGuard(this, 'DeploymentGuard', {
+          service: this.service,
+          taskDefinition: this.taskDefinition,
+          key,
+          logRetention: resolved.logRetention,
+        });
+      }
     }
 
     const scaling = this.service.autoScaleTaskCount({
