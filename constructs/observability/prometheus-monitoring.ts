@@ -90,6 +90,11 @@ export class PrometheusMonitoring extends Construct {
     service.taskDefinition.addToTaskRolePolicy(
       new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [this.workspaceArn] }),
     );
+    acknowledge(
+      service.taskDefinition.taskRole.node.tryFindChild('DefaultPolicy'),
+      'NIST.800.53.R5-IAMNoInlinePolicy',
+      'CDK generates this policy for this one task role, from statements each scoped to one resource (here remote write to this one workspace); it lives and dies with the role.',
+    );
   }
 
   private addCollector(service: PrometheusMonitoringProps['service'], cpu: number, memoryMiB: number, config: Parameters<typeof collectorConfig>[0]): ecs.ContainerDefinition {

@@ -6,11 +6,13 @@ import { ServiceAlarms } from '../../constructs/alarms';
 import { ResilientDatabase } from '../../constructs/database';
 import { ProductionNetwork } from '../../constructs/network';
 import { RestoreDrill } from '../../constructs/restore-drill';
+import { PrometheusMonitoring } from '../../constructs/observability';
 import { RotationFailureSignal } from '../../constructs/secrets';
 import { RedundantService } from '../../constructs/service';
 import { Template } from 'aws-cdk-lib/assertions';
+import { DeployedWithWorkspaces } from '../constructs/observability/deployed-workspace';
 import { synthReferenceApp } from '../helpers/reference-app';
-import { ACCOUNT, type CfnTemplate, DeployedTemplate, type Json, PARTITION, REGION } from './deployed-template';
+import { ACCOUNT, type CfnTemplate, type DeployedTemplate, type Json, PARTITION, REGION } from './deployed-template';
 
 /**
  * Publishers contract: for every SNS topic of a template, each thing that publishes to it (an
@@ -50,6 +52,12 @@ function publishersOf(deployed: DeployedTemplate, topicId: string): Publisher[] 
         found.push({ what: `rule ${id}`, principal: 'events.amazonaws.com', topicContext: { ...source, ...tls }, keyContext: {}, identityPolicies: [] });
       }
     }
+    // A Prometheus workspace's alert manager names the topic in its definition, and publishes as the
+    // workspace (aws:SourceArn); its key use carries no source keys, as the AMP guide's key statement shows.
+    if (r.Type === 'AWS::APS::Workspace' && JSON.stringify(p.AlertManagerDefinition ?? null).includes(`{"Ref":"${topicId}"}`)) {
+      const source = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': deployed.getAtt(id, 'Arn') };
+      found.push({ what: `alert manager ${id}`, principal: 'aps.amazonaws.com', topicContext: { ...source, ...tls }, keyContext: {}, identityPolicies: [] });
+    }
     if (r.Type === 'AWS::IAM::Policy' && JSON.stringify(p.PolicyDocument).includes('"sns:Publish"') && JSON.stringify(p.PolicyDocument).includes(`{"Ref":"${topicId}"}`)) {
       for (const role of (p.Roles as Json[]) ?? []) {
         const roleId = (role as { Ref: string }).Ref;
@@ -80,7 +88,7 @@ async function allowed(publisher: Publisher, action: string, resource: string, r
 
 /** Every publisher of every topic, and what the topic and key policies answer it. */
 async function refusals(template: CfnTemplate, stackName: string): Promise<{ publishers: string[]; refused: string[] }> {
-  const deployed = new DeployedTemplate(template, stackName);
+  const deployed = new DeployedWithWorkspaces(template, stackName);
   const publishers: string[] = [];
   const refused: string[] = [];
   for (const [topicId, topic] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::SNS::Topic')) {
@@ -132,5 +140,29 @@ describe('publishers contract: every publisher of every topic is admitted by the
     expect(refused).toEqual([]);
     expect(publishers.join('\n')).toMatch(/alarm DrillFailedAlarm.* → DrillTopic/);
     expect(publishers.join('\n')).toMatch(/rule Rotation.* → Pager/);
+  });
+
+  test('Prometheus: the alert manager of the workspace publishes to the topic it routes to, and another workspace may not', async () => {
+    const stack = new Stack(undefined, 'Observed');
+    const network = new ProductionNetwork(stack, 'Net');
+    const service = new RedundantService(stack, 'Api', {
+      vpc: network.vpc,
+      taskSubnets: network.appSubnets,
+      loadBalancerSubnets: network.publicSubnets,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable-alpine'),
+    });
+    const alarms = new ServiceAlarms(stack, 'Alarms', { service, emails: ['oncall@shop.dev'] });
+    new PrometheusMonitoring(stack, 'Prometheus', { service, topic: alarms.topic });
+    const template = Template.fromStack(stack).toJSON() as CfnTemplate;
+    const { publishers, refused } = await refusals(template, stack.stackName);
+    expect(refused).toEqual([]);
+    expect(publishers.join('\n')).toMatch(/alert manager PrometheusWorkspace\w* → AlarmsNotificationsTopic/);
+
+    const deployed = new DeployedWithWorkspaces(template, stack.stackName);
+    const [topicId] = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::SNS::Topic') ?? [];
+    const topicPolicy = Object.values(template.Resources).find((r) => r.Type === 'AWS::SNS::TopicPolicy');
+    const stranger = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:${PARTITION}:aps:${REGION}:${ACCOUNT}:workspace/ws-another`, 'aws:SecureTransport': 'true' };
+    const other: Publisher = { what: 'another workspace', principal: 'aps.amazonaws.com', topicContext: stranger, keyContext: {}, identityPolicies: [] };
+    expect(await allowed(other, 'sns:Publish', deployed.ref(topicId as string), deployed.resolve(topicPolicy?.Properties?.PolicyDocument), stranger)).not.toBe('Allowed');
   });
 });
