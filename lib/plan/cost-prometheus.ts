@@ -94,7 +94,7 @@ export function prometheusLines(input: EstimateInput, lines: Lines): void {
     lines.add(
       'Managed Prometheus rule evaluations',
       (processed / 1e9) * prices.ampQueryBillionSamples,
-      `${rules.length} rules in ${namespaces.length} namespaces, ${Math.round(evaluations)} evaluations x ${usage.prometheusSamplesPerRuleEvaluation} samples processed (queries from dashboards are not counted)`,
+      `${rules.length} rules in ${namespaces.length} namespaces, ${Math.round(evaluations)} evaluations x ${usage.prometheusSamplesPerRuleEvaluation} samples processed (dashboard and API queries come on top)`,
       ['AWS::APS::RuleGroupsNamespace'],
     );
   }

@@ -53,6 +53,9 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::SecretsManager::SecretTargetAttachment': 'free',
   'Custom::AWS': 'an AwsCustomResource calls an API on deploys only; its Lambda is priced',
   'Custom::ShipshapeDatabaseUser': "creates the application's database user on deploys only; its Lambdas are priced",
+  'Custom::ShipshapeDeploymentGuard': 'checks the deploy it is part of, on deploys only; its Lambda is priced',
+  'Custom::ShipshapeFirstMigration':
+    "runs the migration task once, on the stack's create (a few minutes of one Fargate task, once: no monthly cost; the task definition is priced with the release's migrations); its provider Lambdas are priced",
   'Custom::ShipshapeRetryableCreate': 'runs on deploys only; its Lambda is priced',
   'Custom::VpcRestrictDefaultSG': "closes the default security group on deploys only; its Lambda is priced",
 };

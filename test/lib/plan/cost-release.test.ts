@@ -184,7 +184,7 @@ describe('Amazon Managed Service for Prometheus is priced only where a workspace
     const evaluations = 2 * (730 * 3600) / 30 + (730 * 3600) / 60;
     expect(line(prometheusTemplate(), 'Managed Prometheus rule evaluations')).toMatchObject({
       monthlyUsd: Math.round(((evaluations * 5000) / 1e9) * 0.1 * 100) / 100,
-      basis: `3 rules in 1 namespaces, ${evaluations} evaluations x 5000 samples processed (queries from dashboards are not counted)`,
+      basis: `3 rules in 1 namespaces, ${evaluations} evaluations x 5000 samples processed (dashboard and API queries come on top)`,
     });
     expect(prometheusRules(prometheusTemplate().Resources.Rules).map((r) => r.intervalSeconds)).toEqual([30, 30, 60]);
   });

@@ -2,12 +2,14 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { load } from 'js-yaml';
 import {
   AppSecrets,
   AppSecretSource,
   DatabaseEngine,
   imageVersionParameter,
   NatStrategy,
+  PrometheusMonitoring,
   ProductionNetwork,
   RedundantService,
   ReleasePipeline,
@@ -118,6 +120,7 @@ describe('the price model covers every construct composed directly', () => {
     new RotationRollout(web, 'Rollout', { service: service.service, rotatedSecrets: [database.connectionSecret], operatorSecrets: secrets.all, encryptionKey: service.encryptionKey });
     const alarms = new ServiceAlarms(web, 'Alarms', { service, database, drill, emails: ['oncall@example.com'] });
     new ServiceDashboard(web, 'Board', { service, database, drill, alarms });
+    new PrometheusMonitoring(web, 'Metrics', { service, topic: alarms.topic });
     new ReleasePipeline(web, 'Release', {
       service,
       repository,
@@ -132,6 +135,16 @@ describe('the price model covers every construct composed directly', () => {
 
   test('every resource type is priced or listed as free, and every priced line has a price', () => {
     expect(gaps(templates)).toEqual(noGaps(templates));
+  });
+
+  test('the Prometheus lines read what PrometheusMonitoring synthesizes: the collector scrapes every 15 s, each rule of its namespace is evaluated', () => {
+    const lines = estimateStack(templates.Web, prices, DEFAULT_ASSUMPTIONS);
+    const [, namespace] = Object.entries(templates.Web.Resources).find(([, r]) => r.Type === 'AWS::APS::RuleGroupsNamespace') ?? [];
+    const groups = (load(String(namespace?.Properties?.Data)) as { groups: Array<{ rules: unknown[] }> }).groups;
+    const rules = groups.reduce((sum, g) => sum + g.rules.length, 0);
+    expect(rules).toBeGreaterThan(0);
+    expect(lines.find((l) => l.item === 'Managed Prometheus ingestion')?.basis).toMatch(/^MetricsWorkspace\w+: 3 tasks x 200 series x 4 scrapes a minute \(every 15 s, the collector's scrape_interval\)/);
+    expect(lines.find((l) => l.item === 'Managed Prometheus rule evaluations')?.basis).toMatch(new RegExp(`^${rules} rules in 1 namespaces`));
   });
 
   test('the drill declares the metrics it publishes, one per check included, and the estimate counts them', () => {
