@@ -5,7 +5,17 @@ import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksComma
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, ImageAlreadyExistsException, ImageNotFoundException, PutImageCommand } from '@aws-sdk/client-ecr';
-import { DescribeServiceDeploymentsCommand, DescribeTasksCommand, ECSClient, ListServiceDeploymentsCommand, RunTaskCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListServiceDeploymentsCommand,
+  ListServicesCommand,
+  RunTaskCommand,
+  StopServiceDeploymentCommand,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -13,6 +23,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as alarmRollback } from '../../constructs/alarms/runtime/alarm-rollback.lambda';
+import { handler as firstMigrationStart } from '../../constructs/pipeline/runtime/first-migration-start.lambda';
+import { handler as firstMigrationWait } from '../../constructs/pipeline/runtime/first-migration-wait.lambda';
 import { handler as releaseJob } from '../../constructs/pipeline/runtime/release-job.lambda';
 import type { DrillConfig, DrillState } from '../../constructs/restore-drill/runtime/drill-state';
 import { handler as drillStep } from '../../constructs/restore-drill/runtime/drill-steps.lambda';
@@ -20,6 +32,7 @@ import { handler as heartbeat } from '../../constructs/restore-drill/runtime/hea
 import { handler as sweeper } from '../../constructs/restore-drill/runtime/sweeper.lambda';
 import { handler as validate } from '../../constructs/restore-drill/runtime/validate.lambda';
 import { handler as bootstrapUser } from '../../constructs/secrets/runtime/bootstrap-user.lambda';
+import { handler as deploymentGuard } from '../../constructs/service/runtime/deployment-guard.lambda';
 import { handler as smokeTest } from '../../constructs/service/runtime/smoke-test.lambda';
 import { runDrill, START } from '../constructs/restore-drill/runtime/drill-runner';
 import { FakeAws } from '../constructs/restore-drill/runtime/fake-aws';
@@ -370,6 +383,121 @@ export async function alarmRollbackScenarios(deployed: RuntimeTemplate, fnId: st
   return { calls: withResourceTags(recorder.calls, new Map(), arnIn).calls, keys: new Map() };
 }
 
+/** The custom resources whose Provider framework calls `fnId` as its `role` handler, with their properties as deployed. */
+function customResourcesCalling(deployed: RuntimeTemplate, fnId: string, role: 'USER_ON_EVENT_FUNCTION_ARN' | 'USER_IS_COMPLETE_FUNCTION_ARN'): Array<Record<string, Json>> {
+  const fnArn = deployed.getAtt(fnId, 'Arn');
+  const relays = deployed.idsOf('AWS::Lambda::Function').filter((id) => environmentOf(deployed, id)[role] === fnArn);
+  // The isComplete handler is called by the waiter; the custom resource's service token is the onEvent relay beside it.
+  const onEvent = relays.flatMap((relay) => {
+    if (role === 'USER_ON_EVENT_FUNCTION_ARN') return [relay];
+    const onEventArn = environmentOf(deployed, relay).USER_ON_EVENT_FUNCTION_ARN;
+    return deployed.idsOf('AWS::Lambda::Function').filter((id) => environmentOf(deployed, id).USER_ON_EVENT_FUNCTION_ARN === onEventArn && environmentOf(deployed, id).WAITER_STATE_MACHINE_ARN);
+  });
+  const found = Object.values(deployed.template.Resources)
+    .filter((r) => r.Type.startsWith('Custom::'))
+    .filter((r) => onEvent.some((relay) => deployed.resolveString(r.Properties?.ServiceToken) === deployed.getAtt(relay, 'Arn')))
+    .map((r) => deployed.resolve(r.Properties) as Record<string, Json>);
+  if (found.length === 0) throw new Error(`no custom resource of the template is served by ${fnId}`);
+  return found;
+}
+
+const stackId = (deployed: RuntimeTemplate) => arnIn('cloudformation', `stack/${deployed.stackName}/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`);
+
+/** The first migration's start (onEvent): a Create that starts the task, a Create whose RunTask finds no capacity, an Update and a Delete. */
+export async function firstMigrationStartScenarios(deployed: RuntimeTemplate, fnId: string): Promise<Recorded> {
+  const ecs = mockClient(ECSClient);
+  const recorder = new CallRecorder().watch(ecs);
+  try {
+    for (const properties of customResourcesCalling(deployed, fnId, 'USER_ON_EVENT_FUNCTION_ARN')) {
+      const family = properties.TaskDefinitionFamily as string;
+      const taskDefinitionId = deployed.idsOf('AWS::ECS::TaskDefinition').find((id) => deployed.resolveString(deployed.resource(id).Properties?.Family) === family);
+      if (!taskDefinitionId) throw new Error(`no task definition of the template has the family ${family}`);
+      const clusterName = (properties.Cluster as string).split('/').pop() as string;
+      ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: deployed.getAtt(taskDefinitionId, 'TaskDefinitionArn') } });
+      ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: arnIn('ecs', `task/${clusterName}/0123456789abcdef`) }] });
+      const event = (RequestType: string) => ({ RequestType, RequestId: 'request-1', StackId: stackId(deployed), PhysicalResourceId: RequestType === 'Create' ? undefined : 'task', ResourceProperties: properties });
+      await captureStdout(async () => {
+        await recorder.as(fnId, () => firstMigrationStart(event('Create') as never));
+        ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: 'RESOURCE:ENI' }] });
+        await recorder.as(fnId, () => firstMigrationStart(event('Create') as never)).catch(() => undefined);
+        await recorder.as(fnId, () => firstMigrationStart(event('Update') as never));
+        await recorder.as(fnId, () => firstMigrationStart(event('Delete') as never));
+      });
+    }
+  } finally {
+    ecs.restore();
+  }
+  return { calls: withResourceTags(recorder.calls, new Map(), arnIn).calls, keys: new Map() };
+}
+
+/** The first migration's wait (isComplete): running, exited 0, exited 1, and over its timeout (stopped). */
+export async function firstMigrationWaitScenarios(deployed: RuntimeTemplate, fnId: string): Promise<Recorded> {
+  const ecs = mockClient(ECSClient);
+  const recorder = new CallRecorder().watch(ecs);
+  try {
+    for (const properties of customResourcesCalling(deployed, fnId, 'USER_IS_COMPLETE_FUNCTION_ARN')) {
+      const clusterName = (properties.Cluster as string).split('/').pop() as string;
+      const taskArn = arnIn('ecs', `task/${clusterName}/0123456789abcdef`);
+      const check = (since: Date) => ({
+        RequestType: 'Create',
+        RequestId: 'request-1',
+        StackId: stackId(deployed),
+        PhysicalResourceId: taskArn,
+        ResourceProperties: properties,
+        Data: { TaskArn: taskArn, StartedAt: since.toISOString() },
+      });
+      const container = properties.ContainerName as string;
+      ecs.on(StopTaskCommand).resolves({});
+      await captureStdout(async () => {
+        ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn, lastStatus: 'RUNNING' }] });
+        await recorder.as(fnId, () => firstMigrationWait(check(new Date()) as never));
+        await recorder.as(fnId, () => firstMigrationWait(check(new Date(Date.now() - 86_400_000)) as never)).catch(() => undefined);
+        ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn, lastStatus: 'STOPPED', containers: [{ name: container, exitCode: 1 }] }] });
+        await recorder.as(fnId, () => firstMigrationWait(check(new Date()) as never)).catch(() => undefined);
+        ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn, lastStatus: 'STOPPED', containers: [{ name: container, exitCode: 0 }] }] });
+        await recorder.as(fnId, () => firstMigrationWait(check(new Date()) as never));
+      });
+    }
+  } finally {
+    ecs.restore();
+  }
+  return { calls: withResourceTags(recorder.calls, new Map(), arnIn).calls, keys: new Map() };
+}
+
+/**
+ * The deployment guard, for an update of the service's definition: refused while a deployment of the
+ * cluster's service is in progress, passed when none is, passed without a look while the stack rolls back.
+ */
+export async function deploymentGuardScenarios(deployed: RuntimeTemplate, fnId: string): Promise<Recorded> {
+  const cfn = mockClient(CloudFormationClient);
+  const ecs = mockClient(ECSClient);
+  const recorder = new CallRecorder().watch(cfn, ecs);
+  const stack = (status: StackStatus) => ({ Stacks: [{ StackName: deployed.stackName, StackStatus: status, CreationTime: new Date() }] });
+  try {
+    for (const properties of customResourcesCalling(deployed, fnId, 'USER_ON_EVENT_FUNCTION_ARN')) {
+      const clusterName = (properties.Cluster as string).split('/').pop() as string;
+      const serviceArn = arnIn('ecs', `service/${clusterName}/web-Service1A2B3C`);
+      const event = (RequestType: string) => ({ RequestType, RequestId: 'request-1', StackId: stackId(deployed), PhysicalResourceId: 'shipshape-deployment-guard', ResourceProperties: properties });
+      ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn] });
+      await captureStdout(async () => {
+        cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_IN_PROGRESS'));
+        ecs.on(ListServiceDeploymentsCommand).resolves({
+          serviceDeployments: [{ serviceDeploymentArn: arnIn('ecs', `service-deployment/${clusterName}/web-Service1A2B3C/AbCdEf`), serviceArn, status: 'IN_PROGRESS', createdAt: new Date() }],
+        });
+        await recorder.as(fnId, () => deploymentGuard(event('Update') as never)).catch(() => undefined);
+        ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+        await recorder.as(fnId, () => deploymentGuard(event('Update') as never));
+        cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_ROLLBACK_IN_PROGRESS'));
+        await recorder.as(fnId, () => deploymentGuard(event('Update') as never));
+        await recorder.as(fnId, () => deploymentGuard(event('Create') as never));
+      });
+    }
+  } finally {
+    for (const mock of [cfn, ecs]) mock.restore();
+  }
+  return { calls: withResourceTags(recorder.calls, new Map(), arnIn).calls, keys: new Map() };
+}
+
 /** The scenarios of each handler the kit ships, by its entry file; a handler missing here fails the contract. */
 export const HANDLER_SCENARIOS: Record<string, ((deployed: RuntimeTemplate, fnId: string) => Promise<Recorded>) | typeof RUN_BY_THE_DRILL> = {
   'drill-steps.lambda.ts': drillScenarios,
@@ -380,6 +508,9 @@ export const HANDLER_SCENARIOS: Record<string, ((deployed: RuntimeTemplate, fnId
   'release-job.lambda.ts': releaseJobScenarios,
   'smoke-test.lambda.ts': smokeTestScenarios,
   'alarm-rollback.lambda.ts': alarmRollbackScenarios,
+  'first-migration-start.lambda.ts': firstMigrationStartScenarios,
+  'first-migration-wait.lambda.ts': firstMigrationWaitScenarios,
+  'deployment-guard.lambda.ts': deploymentGuardScenarios,
 };
 
 export const entryName = (entry: string) => path.basename(entry);
