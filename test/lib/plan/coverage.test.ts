@@ -2,7 +2,6 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { load } from 'js-yaml';
 import {
   AppSecrets,
   AppSecretSource,
@@ -10,6 +9,7 @@ import {
   imageVersionParameter,
   NatStrategy,
   PrometheusMonitoring,
+  prometheusRules,
   ProductionNetwork,
   RedundantService,
   ReleasePipeline,
@@ -139,8 +139,9 @@ describe('the price model covers every construct composed directly', () => {
 
   test('the Prometheus lines read what PrometheusMonitoring synthesizes: the collector scrapes every 15 s, each rule of its namespace is evaluated', () => {
     const lines = estimateStack(templates.Web, prices, DEFAULT_ASSUMPTIONS);
-    const [, namespace] = Object.entries(templates.Web.Resources).find(([, r]) => r.Type === 'AWS::APS::RuleGroupsNamespace') ?? [];
-    const groups = (load(String(namespace?.Properties?.Data)) as { groups: Array<{ rules: unknown[] }> }).groups;
+    // The rule file PrometheusMonitoring writes into the namespace, at its default thresholds.
+    const defaults = { errorRatePercent: 5, p99Latency: Duration.seconds(1), poolWaitingFor: Duration.minutes(5), targetDownFor: Duration.minutes(2) };
+    const { groups } = prometheusRules(defaults) as unknown as { groups: Array<{ rules: unknown[] }> };
     const rules = groups.reduce((sum, g) => sum + g.rules.length, 0);
     expect(rules).toBeGreaterThan(0);
     expect(lines.find((l) => l.item === 'Managed Prometheus ingestion')?.basis).toMatch(/^MetricsWorkspace\w+: 3 tasks x 200 series x 4 scrapes a minute \(every 15 s, the collector's scrape_interval\)/);
