@@ -42,11 +42,13 @@ export class ConfigError extends Error {
   }
 }
 
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const text = z.string().trim().min(1);
+const required = { error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : undefined) };
+const integer = (min: number, max: number) => z.coerce.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number' : undefined) }).int().min(min).max(max);
+const text = z.string(required).trim().min(1);
 
 const schema = z.object({
-  PORT: integer(1, 65_535).default(8080),
+  // 0: any free port (tests).
+  PORT: integer(0, 65_535).default(8080),
   HOST: text.default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHIPSHAPE_SERVICE_NAME: text.default('reference-app'),
