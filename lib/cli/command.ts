@@ -21,6 +21,8 @@ export interface CommandIo {
   readonly ctx: CliContext;
   /** Errors and progress, for a person (stderr). */
   readonly err: (line: string) => void;
+  /** The arguments after the command's name that are not options, in order (at most as many as it declares). */
+  readonly positionals: readonly string[];
   /** The stack of the app's `layer` when `--stack` is not given. */
   readonly defaultStack: (layer: 'stateful' | 'stateless') => string;
 }
@@ -34,6 +36,11 @@ export interface CliCommand {
   /** What it does, a few lines for its own help. */
   readonly description: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /**
+   * The arguments it takes besides options (`release <version>`), in order.
+   * @default - none: an argument is a usage error
+   */
+  readonly arguments?: ReadonlyArray<{ readonly name: string; readonly description: string }>;
   readonly examples: readonly string[];
   /** What exit codes 1 and 2 mean for this command, beyond the general meaning. */
   readonly exitCodes: Readonly<Record<0 | 1 | 2, string>>;
@@ -80,7 +87,8 @@ function optionLabel(name: string, spec: OptionSpec): string {
 /** A command's synopsis: `shipshape rollback [--stack S] [--yes]`. */
 export function synopsis(command: CliCommand): string {
   const options = Object.entries(command.options).map(([name, spec]) => `[${optionLabel(name, spec).replace(/^-\w, /, '')}]`);
-  return ['shipshape', command.name, ...options].join(' ');
+  const args = (command.arguments ?? []).map((a) => `<${a.name}>`);
+  return ['shipshape', command.name, ...args, ...options].join(' ');
 }
 
 /** `shipshape <command> --help`: synopsis, what it does, options, examples and exit codes. */
@@ -93,6 +101,7 @@ export function commandHelp(command: CliCommand): string {
     '',
     command.description,
     '',
+    ...(command.arguments?.length ? ['Arguments:', ...command.arguments.map((a) => `  <${a.name}>  ${a.description}`), ''] : []),
     'Options:',
     ...labels.map(([label, description]) => `  ${label.padEnd(width)}${description}`),
     '',

@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -14,6 +15,7 @@ import { configShowCommand, configValidateCommand } from './config-command';
 import { drillRunCommand, drillStatusCommand } from './drill';
 import { logsCommand } from './logs';
 import { planCommand } from './plan';
+import { releaseCommand } from './release';
 import { rollbackCommand } from './rollback';
 import { statusCommand } from './status';
 
@@ -21,6 +23,7 @@ import { statusCommand } from './status';
 export const COMMANDS: readonly CliCommand[] = [
   drillRunCommand,
   drillStatusCommand,
+  releaseCommand,
   rollbackCommand,
   statusCommand,
   alarmsCommand,
@@ -54,6 +57,7 @@ export function defaultContext(): CliContext {
     s3: new S3Client({}),
     ecs: new ECSClient({}),
     codepipeline: new CodePipelineClient({}),
+    ecr: new ECRClient({}),
     cloudwatch: new CloudWatchClient({}),
     logs: new CloudWatchLogsClient({}),
     out: (line) => process.stdout.write(`${line}\n`),
@@ -131,13 +135,16 @@ export async function main(argv: string[], ctx: CliContext, err: (line: string) 
       return 0;
     }
     let values;
+    let positionals: string[];
+    const declared = command.arguments ?? [];
     try {
-      values = parseArgs({ args: found.rest, options, strict: true, allowPositionals: false }).values;
+      ({ values, positionals } = parseArgs({ args: found.rest, options, strict: true, allowPositionals: declared.length > 0 }));
     } catch (error) {
       throw explainParseError(command, error) ?? error;
     }
+    if (positionals.length > declared.length) throw new CliError(`${command.name}: unexpected argument "${positionals[declared.length]}" (see \`shipshape ${command.name} --help\`)`, 2);
     // The stacks are named by the appName of the configuration cdk deploy here reads (--config, else shipshape.config.json).
-    const io: CommandIo = { ctx, err, defaultStack: (layer) => appStackName(layer, { root: process.cwd(), configFile: values.config as string | undefined }) };
+    const io: CommandIo = { ctx, err, positionals, defaultStack: (layer) => appStackName(layer, { root: process.cwd(), configFile: values.config as string | undefined }) };
     await command.run(values, io);
     return 0;
   } catch (error) {

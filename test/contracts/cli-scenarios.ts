@@ -1,7 +1,17 @@
 import { CloudFormationClient, DescribeStacksCommand, type DescribeStacksCommandInput, ListStackResourcesCommand, type ListStackResourcesCommandInput } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandInput } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CodePipelineClient, GetPipelineExecutionCommand, ListPipelineExecutionsCommand, RollbackStageCommand } from '@aws-sdk/client-codepipeline';
+import {
+  type ActionDeclaration,
+  CodePipelineClient,
+  GetPipelineCommand,
+  GetPipelineExecutionCommand,
+  ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
+  RollbackStageCommand,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-codepipeline';
+import { DescribeImagesCommand, type DescribeImagesCommandInput, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECSClient, ListServiceDeploymentsCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, type GetObjectCommandOutput, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -42,6 +52,30 @@ function physicalId(stack: RuntimeTemplate, id: string): string {
   }
 }
 
+/** The release pipeline's stages as GetPipeline describes them, from the template. */
+export function pipelineStagesOf(stateless: RuntimeTemplate): Array<{ name: string; actions: ActionDeclaration[] }> {
+  const [id] = stateless.idsOf('AWS::CodePipeline::Pipeline');
+  if (!id) return [];
+  type Stage = { Name: string; Actions: Array<{ Name: string; ActionTypeId: Record<string, string>; Configuration?: Record<string, Json> }> };
+  const stages = (stateless.resource(id).Properties?.Stages ?? []) as Stage[];
+  return stages.map((stage) => ({
+    name: stage.Name,
+    actions: stage.Actions.map((a) => ({
+      name: a.Name,
+      actionTypeId: { category: a.ActionTypeId.Category, owner: a.ActionTypeId.Owner, provider: a.ActionTypeId.Provider, version: a.ActionTypeId.Version } as ActionDeclaration['actionTypeId'],
+      configuration: Object.fromEntries(Object.entries(a.Configuration ?? {}).filter(([key]) => key !== 'UserParameters').map(([key, value]) => [key, stateless.resolveString(value)])),
+    })),
+  }));
+}
+
+/** The repository the pipeline's ECR source watches (the kit's image repository), by name. */
+export function imageRepositoryOf(stateless: RuntimeTemplate): string {
+  const source = pipelineStagesOf(stateless).flatMap((s) => s.actions).find((a) => a.actionTypeId?.provider === 'ECR');
+  const name = source?.configuration?.RepositoryName;
+  if (!name) throw new Error('the stateless stack has no pipeline with an ECR source');
+  return name;
+}
+
 interface Scenario {
   readonly command: string;
   readonly argv: string[];
@@ -61,7 +95,8 @@ export async function cliScenarios(stacks: CliStacks): Promise<{ calls: SdkCall[
   const codepipeline = mockClient(CodePipelineClient);
   const cloudwatch = mockClient(CloudWatchClient);
   const logs = mockClient(CloudWatchLogsClient);
-  const all = [cfn, sfn, s3, ecs, codepipeline, cloudwatch, logs];
+  const ecr = mockClient(ECRClient);
+  const all = [cfn, sfn, s3, ecs, codepipeline, cloudwatch, logs, ecr];
   const stateful = outputsOf(stacks.stateful);
   const stateless = outputsOf(stacks.stateless);
   const stateMachine = stateful[DRILL_OUTPUTS.stateMachine];
@@ -149,6 +184,18 @@ export async function cliScenarios(stacks: CliStacks): Promise<{ calls: SdkCall[
         ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ status: 'SUCCESSFUL', targetServiceRevisionArn: revision(2) }, { status: 'SUCCESSFUL', targetServiceRevisionArn: revision(1) }] });
         codepipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [release('b')] });
         ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ serviceRevisionArn: revision(2), containerImages: [{ containerName: 'app', image: 'repo:v2' }] }] });
+      },
+    },
+    {
+      command: 'release',
+      argv: ['release', 'v2', '--stack', statelessName],
+      exitCode: 0,
+      answer: () => {
+        codepipeline.on(GetPipelineCommand).resolves({ pipeline: { name: stateless[SERVICE_OUTPUTS.pipeline], roleArn: 'role', stages: pipelineStagesOf(stacks.stateless) } });
+        ecr.on(DescribeImagesCommand).callsFake((input: DescribeImagesCommandInput) => ({ imageDetails: [{ repositoryName: input.repositoryName, imageDigest: `sha256:${'2'.repeat(64)}`, imageTags: ['v2'] }] }));
+        codepipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: 'exec-2' });
+        codepipeline.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { pipelineExecutionId: 'exec-2', status: 'Succeeded' } });
+        codepipeline.on(ListActionExecutionsCommand).resolves({ actionExecutionDetails: [{ stageName: 'Deploy', actionName: 'Deploy', status: 'Succeeded' }] });
       },
     },
     {

@@ -15,7 +15,7 @@ import { RedundantService } from '../../constructs/service';
 import { COMMANDS } from '../../lib/cli/main';
 import { DRILL_OUTPUTS, SERVICE_OUTPUTS } from '../../lib/stacks/outputs';
 import { type SynthesizedReferenceApp, synthReferenceApp } from '../helpers/reference-app';
-import { type CliStacks, cliScenarios, outputsOf } from './cli-scenarios';
+import { type CliStacks, cliScenarios, imageRepositoryOf, outputsOf } from './cli-scenarios';
 import { ACCOUNT, type CfnTemplate, type Json, PARTITION, REGION } from './deployed-template';
 import type * as FunctionEntries from './function-entries';
 import { entryOf } from './function-entries';
@@ -244,6 +244,8 @@ function operatorPolicy(stacks: CliStacks): PolicyDocument {
     ServiceName: serviceName,
     PipelineName: stateless[SERVICE_OUTPUTS.pipeline],
     ServiceLogGroup: stateless[SERVICE_OUTPUTS.logGroup],
+    // As the table says: the repository part of the ImageRepositoryUri output (the pipeline's source repository without it).
+    ImageRepositoryName: stateless[SERVICE_OUTPUTS.imageRepository]?.split('/').slice(1).join('/') ?? imageRepositoryOf(stacks.stateless),
   };
   const filled = block[1].replace(/<(\w+)>/g, (_m, name: string) => {
     if (values[name] === undefined) throw new Error(`docs/operator-permissions.md: no value for <${name}>`);

@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -17,6 +18,7 @@ export function testCliContext(start: string, out: string[]): CliContext {
     s3: new S3Client({ region }),
     ecs: new ECSClient({ region }),
     codepipeline: new CodePipelineClient({ region }),
+    ecr: new ECRClient({ region }),
     cloudwatch: new CloudWatchClient({ region }),
     logs: new CloudWatchLogsClient({ region }),
     out: (line) => out.push(line),

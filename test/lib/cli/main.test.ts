@@ -99,7 +99,7 @@ describe('bad usage exits 2 and names what is wrong, before any AWS call', () =>
     [['rollback', '--stak', 'x'], /^shipshape: rollback: unknown option --stak \(did you mean --stack\?\); its options: --stack, --service, --yes, --json/],
     [['status', '--jsn'], /^shipshape: status: unknown option --jsn \(did you mean --json\?\)/],
     [['drill', 'run', '--last', '3'], /^shipshape: drill run: unknown option --last; its options: --stack, --wait, --json/],
-    [['bogus'], /^shipshape: unknown command "bogus"; commands: drill, rollback, status, alarms, logs, plan/],
+    [['bogus'], /^shipshape: unknown command "bogus"; commands: drill, release, rollback, status, alarms, logs, plan/],
     [['rollbak'], /^shipshape: unknown command "rollbak" \(did you mean rollback\?\)/],
     [['drill'], /^shipshape: drill: missing subcommand \(run \| status\)/],
     [['drill', 'explode'], /^shipshape: drill: unknown subcommand "explode"; one of run \| status/],
