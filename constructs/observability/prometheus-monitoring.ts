@@ -1,4 +1,4 @@
-import { Aws, Names, RemovalPolicy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Names, RemovalPolicy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -70,7 +70,14 @@ export class PrometheusMonitoring extends Construct {
     this.workspace.alertManagerDefinition = toYaml({
       alertmanager_config: toYaml(alertManagerConfig({ topicArn: props.topic.topicArn, region: Stack.of(this).region })),
     });
-    admitPrometheusAlertManager(props.topic, this.workspaceArn);
+    if (!admitPrometheusAlertManager(props.topic, this.workspaceArn)) {
+      Annotations.of(this).addWarningV2(
+        'shipshape:prometheus-topic-not-admitted',
+        'PrometheusMonitoring: topic is imported, so its policy cannot admit this workspace and SNS will refuse every alert; ' +
+          'its owner must allow aps.amazonaws.com sns:Publish and sns:GetTopicAttributes with aws:SourceArn = workspaceArn (and kms:GenerateDataKey*, kms:Decrypt on its key), ' +
+          'see https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html',
+      );
+    }
 
     this.ruleGroups = new aps.CfnRuleGroupsNamespace(this, 'Rules', {
       workspace: this.workspaceArn,

@@ -83,13 +83,14 @@ const prometheusKeys = new WeakSet<kms.IKey>();
  * use the key that encrypts it (kms:GenerateDataKey* and kms:Decrypt), as
  * https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html
  * documents. That page's key statement carries no conditions, as for EventBridge: the topic
- * statement is conditioned, and the key is the topic's own.
+ * statement is conditioned, and the key is the topic's own. Returns false when the topic's policy
+ * cannot be changed here (an imported topic): its owner must admit the workspace.
  */
-export function admitPrometheusAlertManager(topic: sns.ITopic, workspaceArn: string, key: kms.IKey | undefined = topic.masterKey): void {
+export function admitPrometheusAlertManager(topic: sns.ITopic, workspaceArn: string, key: kms.IKey | undefined = topic.masterKey): boolean {
   const count = (admittedWorkspaces.get(topic) ?? 0) + 1;
   admittedWorkspaces.set(topic, count);
   const principal = new iam.ServicePrincipal('aps.amazonaws.com');
-  topic.addToResourcePolicy(
+  const { statementAdded } = topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: `PrometheusAlertManagerPublish${count > 1 ? count : ''}`,
       principals: [principal],
@@ -98,7 +99,7 @@ export function admitPrometheusAlertManager(topic: sns.ITopic, workspaceArn: str
       conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnEquals: { 'aws:SourceArn': workspaceArn } },
     }),
   );
-  if (!key || prometheusKeys.has(key)) return;
+  if (!key || prometheusKeys.has(key)) return statementAdded;
   prometheusKeys.add(key);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -108,4 +109,5 @@ export function admitPrometheusAlertManager(topic: sns.ITopic, workspaceArn: str
       resources: ['*'],
     }),
   );
+  return statementAdded;
 }

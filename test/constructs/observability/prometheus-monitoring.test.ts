@@ -1,5 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Duration } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { load } from 'js-yaml';
 import { ADOT_COLLECTOR_IMAGE, COLLECTOR_CONTAINER_NAME, prometheusRules, SCRAPE_JOB } from '../../../constructs/observability';
@@ -193,6 +194,18 @@ describe('PrometheusMonitoring: rules and alerts', () => {
       },
     ]);
     expect(get(alertManager, 'receivers.0.sns_configs.0.topic_arn')).toMatch(/^arn:aws:sns:eu-west-1:111122223333:/);
+  });
+});
+
+describe('PrometheusMonitoring with an imported topic', () => {
+  test('warns that the topic\'s owner must admit the workspace, since its policy cannot be changed here', () => {
+    const { stack } = composeMonitoredService({}, {}, new App(), (scope) => sns.Topic.fromTopicArn(scope, 'Pager', 'arn:aws:sns:eu-west-1:111122223333:pager'));
+    Annotations.fromStack(stack).hasWarning('/Shop/Prometheus', Match.stringLikeRegexp('topic is imported, so its policy cannot admit this workspace'));
+  });
+
+  test('a topic of this stack gets no such warning', () => {
+    const { stack } = composeMonitoredService();
+    Annotations.fromStack(stack).hasNoWarning('/Shop/Prometheus', Match.anyValue());
   });
 });
 
