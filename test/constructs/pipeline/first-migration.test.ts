@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ProductionNetwork } from '../../../constructs/network';
 import { imageVersionParameter, type MigrationOptions, ReleasePipeline, VersionedEcrImage } from '../../../constructs/pipeline';
@@ -93,6 +94,26 @@ describe('FirstMigration: the stack create runs the migration before the service
 
   test('the policy packs find nothing unacknowledged', () => {
     expect(findings.map((f) => `${f.constructPath}: ${f.rule} ${f.description.slice(0, 200)}`)).toEqual([]);
+  });
+});
+
+describe('FirstMigration: the database rule comes first', () => {
+  test('a database security group in another stack admits the migration task (a rule the pipeline stack holds) before the task runs', () => {
+    const app = newApp();
+    const data = new Stack(app, 'Data');
+    const network = new ProductionNetwork(data, 'Net');
+    const databaseGroup = new ec2.SecurityGroup(data, 'Database', { vpc: network.vpc });
+    const web = new Stack(app, 'Web');
+    const repository = ecr.Repository.fromRepositoryName(web, 'Repo', 'shop');
+    const imageVersion = imageVersionParameter(web, 'ImageVersion', 'v1', 'service image');
+    const service = new RedundantService(web, 'Web', { vpc: network.vpc, taskSubnets: network.appSubnets, image: new VersionedEcrImage(repository, imageVersion.valueAsString) });
+    const release = new ReleasePipeline(web, 'Release', { service, repository, imageVersion, source: { kind: 'ecr' }, migration: { command: ['migrate'] } });
+    // As ResilientDatabase.allowConnectionsFrom does it, after the pipeline exists.
+    databaseGroup.addIngressRule(release.migrationSecurityGroup!, ec2.Port.tcp(5432), 'the migration task', true);
+    const resources = Template.fromStack(web).toJSON().Resources as Record<string, { Type: string; DependsOn?: string[]; Properties: { Description?: string } }>;
+    const [ingress] = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::EC2::SecurityGroupIngress' && r.Properties.Description === 'the migration task').map(([id]) => id);
+    expect(ingress).toBeDefined();
+    expect(resources[web.getLogicalId(release.firstMigration!.resource.node.defaultChild as never)].DependsOn).toContain(ingress);
   });
 });
 
