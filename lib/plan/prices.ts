@@ -170,7 +170,10 @@ export interface UsageAssumptions {
    * expires no tagged image, so every image a `cdk deploy` pushed stays until `cdk gc` reclaims it.
    */
   readonly cdkAssetGb: number;
-  /** Active Prometheus series each scraped task exposes (the application's and the collector's own). */
+  /**
+   * Active Prometheus series each scraped task exposes: the reference application's request counter
+   * and latency histogram over its routes, pool gauges, the client's process metrics and the scrape's own.
+   */
   readonly prometheusSeriesPerTask: number;
   /** The scrape interval when the template does not say (Prometheus's default: one minute). */
   readonly prometheusScrapeSeconds: number;
@@ -211,7 +214,7 @@ export const DEFAULT_ASSUMPTIONS: UsageAssumptions = {
   notifications: 200,
   ecrGb: 2,
   cdkAssetGb: 1,
-  prometheusSeriesPerTask: 200,
+  prometheusSeriesPerTask: 550,
   prometheusScrapeSeconds: 60,
   prometheusBytesPerSample: 2,
   prometheusSamplesPerRuleEvaluation: 5_000,

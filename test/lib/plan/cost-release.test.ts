@@ -162,11 +162,11 @@ describe('Amazon Managed Service for Prometheus is priced only where a workspace
     expect(linesOf(template).filter((l) => l.item.startsWith('Managed Prometheus'))).toEqual([]);
   });
 
-  test("ingestion: 2 tasks x 200 series x 4 scrapes a minute (the collector's 15 s) x 730 h, at $0.90 per 10 million", () => {
-    const samples = 2 * 200 * 4 * 60 * 730;
+  test("ingestion: 2 tasks x 550 series x 4 scrapes a minute (the collector's 15 s) x 730 h, at $0.90 per 10 million", () => {
+    const samples = 2 * 550 * 4 * 60 * 730;
     expect(line(prometheusTemplate(), 'Managed Prometheus ingestion')).toMatchObject({
       monthlyUsd: Math.round((samples / 1e7) * 0.9 * 100) / 100,
-      basis: expect.stringMatching(/^Workspace: 2 tasks x 200 series x 4 scrapes a minute \(every 15 s, the collector's scrape_interval\) = 1600 samples a minute, 70\.1 million a month/) as unknown,
+      basis: expect.stringMatching(/^Workspace: 2 tasks x 550 series x 4 scrapes a minute \(every 15 s, the collector's scrape_interval\) = 4400 samples a minute, 192\.7 million a month/) as unknown,
       resourceTypes: ['AWS::APS::Workspace'],
     });
   });
@@ -176,7 +176,7 @@ describe('Amazon Managed Service for Prometheus is priced only where a workspace
   });
 
   test("storage: 2 bytes a sample over the workspace's 30-day retention", () => {
-    const gb = (2 * 200 * 4 * 60 * 730 * 2 * (30 / 30.42)) / 2 ** 30;
+    const gb = (2 * 550 * 4 * 60 * 730 * 2 * (30 / 30.42)) / 2 ** 30;
     expect(line(prometheusTemplate(), 'Managed Prometheus storage')).toMatchObject({ monthlyUsd: Math.round(gb * 0.03 * 100) / 100, basis: `${gb.toFixed(2)} GB kept at steady state: 2 bytes a sample x 30 days of retention` });
   });
 

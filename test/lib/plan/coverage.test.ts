@@ -144,7 +144,7 @@ describe('the price model covers every construct composed directly', () => {
     const { groups } = prometheusRules(defaults) as unknown as { groups: Array<{ rules: unknown[] }> };
     const rules = groups.reduce((sum, g) => sum + g.rules.length, 0);
     expect(rules).toBeGreaterThan(0);
-    expect(lines.find((l) => l.item === 'Managed Prometheus ingestion')?.basis).toMatch(/^MetricsWorkspace\w+: 3 tasks x 200 series x 4 scrapes a minute \(every 15 s, the collector's scrape_interval\)/);
+    expect(lines.find((l) => l.item === 'Managed Prometheus ingestion')?.basis).toMatch(/^MetricsWorkspace\w+: 3 tasks x 550 series x 4 scrapes a minute \(every 15 s, the collector's scrape_interval\)/);
     expect(lines.find((l) => l.item === 'Managed Prometheus rule evaluations')?.basis).toMatch(new RegExp(`^${rules} rules in 1 namespaces`));
   });
 
