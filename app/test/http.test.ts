@@ -6,6 +6,7 @@ const TRACE_ROOT = '1-67891233-abcdef012345678912345678';
 const PROBLEM = 'application/problem+json; charset=utf-8';
 
 let db: TestDatabase;
+let dbStopped = false;
 let subject: InProcessApp;
 
 beforeAll(async () => {
@@ -19,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await subject?.close();
-  await db?.stop();
+  if (!dbStopped) await db?.stop();
 });
 
 /** Log lines are written after the response is sent: wait for the ones `match` selects. */
@@ -233,5 +234,25 @@ describe('metrics', () => {
 
     // THEN the next line counts the one 5xx
     expect(subject.emfLines()[before]).toMatchObject({ ServerErrors: 1, service: 'reference-app' });
+  });
+});
+
+// Last: it stops the database.
+describe('database outage', () => {
+  test('the database stops under a running app: ready turns 503 within a second, live stays 200', async () => {
+    // GIVEN a ready app with pooled connections
+    expect((await subject.request('GET', '/health/ready')).statusCode).toBe(200);
+
+    // WHEN the database goes away
+    await db.stop();
+    dbStopped = true;
+
+    // THEN readiness reports it, fast, and the process keeps answering liveness
+    const started = Date.now();
+    const ready = await subject.request('GET', '/health/ready');
+    expect(ready.statusCode).toBe(503);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect((await subject.request('GET', '/health/live')).statusCode).toBe(200);
+    expect((await subject.request('GET', '/v1/notes')).statusCode).toBe(500);
   });
 });

@@ -36,7 +36,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     return503OnClosing: false,
     // Above the load balancer's 60-second idle timeout, so the load balancer, not this server,
     // closes idle connections and never sends a request on one that was just closed:
-    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout
     keepAliveTimeout: 65_000,
     requestTimeout: 30_000,
     bodyLimit: 64 * 1024,
