@@ -1,4 +1,4 @@
-import { Annotations, Aws, Names, RemovalPolicy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Names, RemovalPolicy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -90,7 +90,7 @@ export class PrometheusMonitoring extends Construct {
       metricsPath: resolved.metricsPath,
       scrapeIntervalSeconds: resolved.scrapeIntervalSeconds,
       remoteWriteUrl: `${this.prometheusEndpoint}remote_write`,
-      region: Aws.REGION,
+      region: Stack.of(this).region,
       memoryLimitMiB: resolved.collectorMemoryMiB,
     });
     // Remote write to this workspace only (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-and-IAM.html).
