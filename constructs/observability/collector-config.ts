@@ -17,13 +17,15 @@ export interface CollectorConfigOptions {
 
 /**
  * The AWS Distro for OpenTelemetry collector's configuration: scrape the application on
- * localhost, name each task's series after its ECS task id, and remote-write them to the workspace
+ * 127.0.0.1, name each task's series after its ECS task id, and remote-write them to the workspace
  * signed with SigV4
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application-metrics-prometheus.html,
  * https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-onboard-ingest-metrics-OpenTelemetry-ECS.html).
  *
- * Every task's collector scrapes `localhost:<port>`, so the `instance` label the scrape gives
- * would be the same in every task and their series would collide: the ECS resource detector reads
+ * Every task's collector scrapes `127.0.0.1:<port>` (the task's containers share one network
+ * namespace; an address rather than `localhost`, so nothing hangs on name resolution in an image
+ * built from scratch), so the `instance` label the scrape gives would be the same in every task
+ * and their series would collide: the ECS resource detector reads
  * the task id from the task metadata endpoint, and `service.instance.id` (which the remote write
  * exporter turns into `instance`) takes it.
  */
@@ -32,7 +34,8 @@ export function collectorConfig(options: CollectorConfigOptions): YamlValue {
   const timeout = `${Math.min(10, options.scrapeIntervalSeconds)}s`;
   return {
     extensions: {
-      health_check: { endpoint: 'localhost:13133' },
+      // The image's /healthcheck probes 127.0.0.1:13133.
+      health_check: { endpoint: '127.0.0.1:13133' },
       sigv4auth: { region: options.region, service: 'aps' },
     },
     receivers: {
@@ -43,7 +46,7 @@ export function collectorConfig(options: CollectorConfigOptions): YamlValue {
             {
               job_name: SCRAPE_JOB,
               metrics_path: options.metricsPath,
-              static_configs: [{ targets: [`localhost:${options.port}`] }],
+              static_configs: [{ targets: [`127.0.0.1:${options.port}`] }],
             },
           ],
         },

@@ -73,17 +73,17 @@ describe('PrometheusMonitoring: the collector sidecar', () => {
     expect(container('app')).toMatchObject({ Memory: 2048, MemoryReservation: 2048 - 256 });
   });
 
-  test('scrapes the application on localhost at its container port and metrics path, every scrape interval', () => {
+  test('scrapes the application on 127.0.0.1 (its own task) at its container port and metrics path, every scrape interval', () => {
     const { collectorConfig } = synth({ metricsPath: '/internal/metrics', scrapeInterval: Duration.seconds(30) }, { containerPort: 3000 });
     const [job] = get(collectorConfig, 'receivers.prometheus.config.scrape_configs') as Doc[];
-    expect(job).toEqual({ job_name: SCRAPE_JOB, metrics_path: '/internal/metrics', static_configs: [{ targets: ['localhost:3000'] }] });
+    expect(job).toEqual({ job_name: SCRAPE_JOB, metrics_path: '/internal/metrics', static_configs: [{ targets: ['127.0.0.1:3000'] }] });
     expect(get(collectorConfig, 'receivers.prometheus.config.global')).toEqual({ scrape_interval: '30s', scrape_timeout: '10s' });
   });
 
   test('defaults: /metrics on port 8080 every 15 s', () => {
     const { collectorConfig } = synth();
     const [job] = get(collectorConfig, 'receivers.prometheus.config.scrape_configs') as Doc[];
-    expect(job).toMatchObject({ metrics_path: '/metrics', static_configs: [{ targets: ['localhost:8080'] }] });
+    expect(job).toMatchObject({ metrics_path: '/metrics', static_configs: [{ targets: ['127.0.0.1:8080'] }] });
     expect(get(collectorConfig, 'receivers.prometheus.config.global.scrape_interval')).toBe('15s');
   });
 
