@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Client } from 'pg';
 import { loadConfig } from './config';
 import { clientConfig } from './db/pool';
 import { createLogger } from './logger';
@@ -11,10 +12,13 @@ export const MIGRATIONS_TABLE = 'schema_migrations';
  * `node dist/migrate.js`: applies the pending migrations and exits 0 (also when there are none),
  * or logs why it failed and exits 1. The kit runs it as a one-off ECS task before traffic moves.
  *
- * node-pg-migrate takes a PostgreSQL advisory lock first, so two runners (a retried pipeline
- * stage, a first deploy racing a pipeline run) never apply the same migration twice; the second
- * waits for the first and then finds nothing to do. All pending migrations run in one
- * transaction: a failure leaves the schema as it was.
+ * Two runners (a retried pipeline stage, a first deploy racing a pipeline run) never race: each
+ * takes node-pg-migrate's advisory lock first, so the second waits for the first, then finds
+ * nothing to do. The lock is taken here rather than by node-pg-migrate only to order two session
+ * settings around it: waiting for the other runner has no time limit (the ECS task's own limits
+ * bound it), while the migrations themselves run with `lock_timeout`, so a migration that waits
+ * for a table lock fails instead of queueing every request behind it. All pending migrations run
+ * in one transaction: a failure applies none.
  */
 async function main(): Promise<number> {
   const bootLogger = createLogger('info');
@@ -27,18 +31,22 @@ async function main(): Promise<number> {
   }
   const logger = createLogger(config.logLevel).child({ component: 'migrate' });
   // node-pg-migrate is an ES module; this file is CommonJS.
-  const { runner } = await import('node-pg-migrate');
+  const { runner, PG_MIGRATE_LOCK_ID } = await import('node-pg-migrate');
+  // No statement timeout: building an index may take minutes.
+  const client = new Client({ ...clientConfig(config.db, `${config.serviceName}-migrate`), statement_timeout: 0, lock_timeout: 0, query_timeout: undefined });
   try {
+    await client.connect();
+    logger.info('waiting for the migration lock');
+    await client.query('SELECT pg_advisory_lock($1)', [PG_MIGRATE_LOCK_ID]);
+    await client.query(`SET lock_timeout = ${config.db.statementTimeoutMs}`);
     const applied = await runner({
-      // No statement timeout (building an index may take minutes), but the lock timeout stays: a
-      // migration waiting for a table lock would queue every request behind it.
-      databaseUrl: { ...clientConfig(config.db, `${config.serviceName}-migrate`), statement_timeout: 0, query_timeout: undefined },
+      dbClient: client,
+      noLock: true,
       dir: MIGRATIONS_DIR,
       migrationsTable: MIGRATIONS_TABLE,
       direction: 'up',
       checkOrder: true,
       singleTransaction: true,
-      advisoryLockMode: 'wait',
       logger: {
         debug: (msg: string) => logger.debug(msg),
         info: (msg: string) => logger.info(msg),
@@ -51,6 +59,9 @@ async function main(): Promise<number> {
   } catch (err) {
     logger.error({ err }, `migration failed, nothing applied: ${(err as Error).message}`);
     return 1;
+  } finally {
+    // Ending the session releases the advisory lock too.
+    await client.end().catch(() => undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 import { MIGRATIONS_TABLE } from '../src/migrate';
-import { migrate, startDatabase, type TestDatabase } from './support/processes';
+import { finished, migrate, spawnEntry, startDatabase, type TestDatabase } from './support/processes';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -38,6 +38,27 @@ test('two runners started together: the advisory lock lets one apply, the other 
   expect([a.code, b.code]).toEqual([0, 0]);
   const counts = [a, b].map((run) => (run.lines.find((l) => l.component === 'migrate' && typeof l.count === 'number')?.count as number) ?? -1).sort();
   expect(counts).toEqual([0, 1]);
+});
+
+test('waits for the migration lock longer than lock_timeout, then applies', async () => {
+  // GIVEN another runner holding the migration lock, and a 500 ms lock_timeout for the migrations
+  const admin = await db.postgres.connect();
+  await admin.query('CREATE DATABASE held');
+  const other = await db.postgres.connect({ database: 'held' });
+  await other.query('SELECT pg_advisory_lock(7241865325823964)');
+
+  // WHEN the migration command starts, and the other runner lets go 1.5 s after it began waiting
+  const child = spawnEntry('migrate', { ...db.env, DB_NAME: 'held', DB_STATEMENT_TIMEOUT_MS: '500' });
+  const run = finished(child);
+  await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('waiting for the migration lock') && resolve()));
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(child.exitCode).toBeNull();
+  await other.query('SELECT pg_advisory_unlock(7241865325823964)');
+
+  // THEN it applied the migrations and exited 0
+  const result = await run;
+  expect(result.code).toBe(0);
+  expect(result.lines).toContainEqual(expect.objectContaining({ msg: 'migrations applied', count: 1 }));
 });
 
 test('a database it cannot reach: exits 1 with a log line that says the migration failed', async () => {
