@@ -212,10 +212,11 @@ describe('metrics', () => {
     const latency = families.get('http_request_duration_seconds');
     expect(latency?.type).toBe('HISTOGRAM');
     expect(Object.keys(latency?.metrics[0].buckets ?? {})).toContain('+Inf');
-    for (const name of ['db_pool_connections_total', 'db_pool_connections_idle', 'db_pool_requests_waiting', 'db_pool_connections_max']) {
-      expect(families.get(name)).toMatchObject({ type: 'GAUGE', metrics: [{ value: expect.stringMatching(/^\d+$/) }] });
-    }
-    expect(families.get('db_pool_connections_max')?.metrics[0].value).toBe('4');
+    const pool = families.get('db_pool_connections');
+    expect(pool?.type).toBe('GAUGE');
+    expect(pool?.metrics.map((m) => m.labels?.state).sort()).toEqual(['idle', 'total', 'waiting']);
+    for (const m of pool?.metrics ?? []) expect(m.value).toMatch(/^\d+$/);
+    expect(families.get('db_pool_max')).toMatchObject({ type: 'GAUGE', metrics: [{ value: '4' }] });
     expect(families.get('process_cpu_user_seconds_total')).toMatchObject({ type: 'COUNTER' });
     expect(families.get('nodejs_eventloop_lag_seconds')).toMatchObject({ type: 'GAUGE' });
   });

@@ -29,19 +29,27 @@ export class AppMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
-    const poolGauge = (name: string, help: string, read: () => number) =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.set(read());
-        },
-      });
-    poolGauge('db_pool_connections_total', 'Connections the pool holds (idle and in use).', () => pool.totalCount);
-    poolGauge('db_pool_connections_idle', 'Connections the pool holds that are idle.', () => pool.idleCount);
-    poolGauge('db_pool_requests_waiting', 'Queries waiting for a connection from the pool.', () => pool.waitingCount);
-    poolGauge('db_pool_connections_max', 'The pool size this task computed at startup.', () => pool.options.max);
+    // One gauge with a state label (not three gauges): "total / max" and "waiting > 0" are then
+    // plain PromQL over one name.
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool: connections held (state="total"), of which idle (state="idle"), and queries waiting for a connection (state="waiting").',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+      },
+    });
+    new Gauge({
+      name: 'db_pool_max',
+      help: 'The pool size this task computed at startup.',
+      registers: [this.registry],
+      collect() {
+        this.set(pool.options.max);
+      },
+    });
   }
 
   /** `route` is the route template (`/v1/notes/:id`), never the raw URL, to bound the label values. */
