@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { ConfigError, loadConfig, RDS_CA_BUNDLE_PATH } from '../src/config';
-import { POOL_MAX, POOL_MIN, poolSize } from '../src/db/pool';
+import { clientConfig, POOL_MAX, POOL_MIN, poolSize } from '../src/db/pool';
 
 const DB = { DB_HOST: 'db.internal', DB_NAME: 'app', DB_USER: 'app', DB_PASSWORD: 'secret', DB_SSLMODE: 'disable' };
 const noFiles = () => false;
@@ -54,5 +58,18 @@ describe('poolSize', () => {
   test('DB_POOL_MAX wins; without the server settings, the minimum', () => {
     expect(poolSize(4, { maxConnections: 87, reservedConnections: 5 }, 7)).toMatchObject({ size: 7, inputs: { source: 'DB_POOL_MAX' } });
     expect(poolSize(4, undefined)).toMatchObject({ size: POOL_MIN, inputs: { source: 'minimum (server settings unavailable)' } });
+  });
+});
+
+describe('clientConfig', () => {
+  test('DB_SSLMODE=require: TLS verified against the CA bundle and the public roots; disable: no TLS', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ca-'));
+    const caFile = path.join(dir, 'bundle.pem');
+    fs.writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nRDS\n-----END CERTIFICATE-----\n');
+    const required = clientConfig(loadConfig({ ...DB, DB_SSLMODE: 'require', DB_SSL_CA_FILE: caFile }).db, 'svc');
+    expect(required.ssl).toEqual({ ca: [...tls.rootCertificates, fs.readFileSync(caFile, 'utf8')], rejectUnauthorized: true });
+    expect(required).toMatchObject({ statement_timeout: 5_000, lock_timeout: 5_000, idle_in_transaction_session_timeout: 10_000, query_timeout: 6_000, connectionTimeoutMillis: 3_000, application_name: 'svc' });
+    expect(clientConfig(loadConfig(DB, noFiles).db, 'svc').ssl).toBe(false);
+    fs.rmSync(dir, { recursive: true });
   });
 });

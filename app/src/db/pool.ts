@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as tls from 'node:tls';
 import { Client, type ClientConfig, Pool } from 'pg';
 import { type DatabaseConfig } from '../config';
 
@@ -48,9 +49,10 @@ export function clientConfig(db: DatabaseConfig, applicationName: string): Clien
     user: db.user,
     password: db.password,
     application_name: applicationName,
-    // Verifies the chain and the host name against the RDS CA bundle, as sslmode=verify-full would:
-    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
-    ssl: db.sslMode === 'require' ? { ca: fs.readFileSync(db.caFile ?? ''), rejectUnauthorized: true } : false,
+    // Verifies the chain and the host name, as sslmode=verify-full would, against the RDS CA bundle
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html) and Node's own
+    // root store: an RDS Proxy endpoint presents a certificate from a public CA, not the RDS one.
+    ssl: db.sslMode === 'require' ? { ca: [...tls.rootCertificates, fs.readFileSync(db.caFile ?? '', 'utf8')], rejectUnauthorized: true } : false,
     connectionTimeoutMillis: db.connectionTimeoutMs,
     // Server-side limits on every session: a runaway query, or a transaction left open by a bug,
     // cannot hold locks or a connection for long.
