@@ -36,6 +36,8 @@ export interface ServiceRef {
   readonly pipelineName?: string;
   /** The stack's `ImageVersion` parameter (an ECR image), when it has one. */
   readonly imageVersion?: string;
+  /** The kit's image repository releases come from (the `ImageRepositoryUri` output), when the stack has one. */
+  readonly imageRepositoryUri?: string;
 }
 
 /** The service (and pipeline) a command acts on: `--service`, or the stack's outputs. */
@@ -44,7 +46,7 @@ export async function resolveService(ctx: CliContext, stack: string, service?: s
   const serviceArn = service ?? requireOutput(outputs, SERVICE_OUTPUTS.service, stack, 'service');
   const match = /^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:service\/([^/]+)\/[^/]+$/.exec(serviceArn);
   if (!match) throw new CliError(`--service: an ECS service ARN (arn:aws:ecs:<region>:<account>:service/<cluster>/<name>) (got ${serviceArn})`, 2);
-  return { stack, serviceArn, cluster: match[1], pipelineName: outputs[SERVICE_OUTPUTS.pipeline], imageVersion: parameters[IMAGE_VERSION_PARAMETER] };
+  return { stack, serviceArn, cluster: match[1], pipelineName: outputs[SERVICE_OUTPUTS.pipeline], imageVersion: parameters[IMAGE_VERSION_PARAMETER], imageRepositoryUri: outputs[SERVICE_OUTPUTS.imageRepository] };
 }
 
 /**

@@ -183,7 +183,11 @@ export async function cliScenarios(stacks: CliStacks): Promise<{ calls: SdkCall[
       answer: () => {
         ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ status: 'SUCCESSFUL', targetServiceRevisionArn: revision(2) }, { status: 'SUCCESSFUL', targetServiceRevisionArn: revision(1) }] });
         codepipeline.on(ListPipelineExecutionsCommand).resolves({ pipelineExecutionSummaries: [release('b')] });
-        ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ serviceRevisionArn: revision(2), containerImages: [{ containerName: 'app', image: 'repo:v2' }] }] });
+        // The revision runs an image of the kit's repository, tagged by its release: status maps it to that execution.
+        const image = `${stateless[SERVICE_OUTPUTS.imageRepository] ?? 'repo'}@sha256:${'b'.repeat(64)}`;
+        ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ serviceRevisionArn: revision(2), containerImages: [{ containerName: 'app', image, imageDigest: `sha256:${'b'.repeat(64)}` }] }] });
+        ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'b'.repeat(64)}`, imageTags: ['latest', 'release-b'] }] });
+        codepipeline.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { pipelineExecutionId: 'b', status: 'Succeeded', trigger: { triggerType: 'CloudWatchEvent' } } });
       },
     },
     {
