@@ -8,8 +8,53 @@ import { PROFILE_DEFAULTS, type ProfileDefaults } from './profiles';
 import { type ConfigProblem, formatProblem } from './rules';
 import type { CPU_ARCHITECTURES, DRILL_SOURCES, Profile, RawConfig, RELEASE_STRATEGIES, Risk } from './schema';
 
-/** Where the service's image comes from: a full URI, or a repository of this account's ECR. */
-export type ImageSource = { readonly uri: string } | { readonly repository: string; readonly tag: string };
+/**
+ * Where the service's image comes from: the kit's own repository (the reference application until
+ * the first release), a full URI (a fixed image, no pipeline), or a repository of this account's ECR.
+ */
+export type ImageSource = KitRepositoryImage | { readonly uri: string } | { readonly repository: string; readonly tag: string };
+
+/** The kit's image repository (in the stateful stack); the reference application (`app/`) runs until the first release. */
+export interface KitRepositoryImage {
+  readonly kitRepository: true;
+}
+
+/** The image source when `service.image` is not set. */
+export const KIT_REPOSITORY_IMAGE: KitRepositoryImage = { kitRepository: true };
+
+/** Whether the service's images come from the kit's repository (`service.image` not set). */
+export function usesKitRepository(image: ImageSource): image is KitRepositoryImage {
+  return 'kitRepository' in image;
+}
+
+/**
+ * What the reference application (`app/`) expects of the kit, and what the kit expects of it: the
+ * defaults of a configuration without `service.image`. A team that pushes its own image into the
+ * kit's repository sets its own values (see docs/configuration.md).
+ */
+export const REFERENCE_APP_CONTRACT = {
+  containerPort: 8080,
+  containerUser: '1000',
+  /** The load balancer's health check: the process runs (never the database). */
+  healthCheckPath: '/health/live',
+  /** The blue/green smoke test: the database answers. */
+  smokeTestPath: '/health/ready',
+  /** The image's migration runner. */
+  migrationCommand: ['node', 'dist/migrate.js'],
+  /** The count of 5xx answers each task publishes every 10 s (EMF, high resolution). */
+  fastErrorMetric: (appName: string) => ({ namespace: 'ShipshapeApp', metricName: 'ServerErrors', dimensions: { service: appName } }),
+} as const;
+
+/** The release pipeline's settings; see `ReleasePipelineProps`. */
+export interface PipelineConfig {
+  readonly source: NonNullable<Exclude<NonNullable<RawConfig['pipeline']>, false>['source']>;
+  /** The migration command; undefined: no migration stage. */
+  readonly migrationCommand?: string[];
+  readonly manualApproval: boolean;
+}
+
+/** The source of a pipeline whose configuration names none: every push of `latest` is released. */
+export const DEFAULT_PIPELINE_SOURCE: PipelineConfig['source'] = { kind: 'ecr', tag: 'latest' };
 
 /** The reference service's settings; see `RedundantServiceProps` for what each does. */
 export interface ServiceConfig {
@@ -76,12 +121,6 @@ export interface DrillConfig {
   readonly checks: DrillChecks;
 }
 
-/**
- * The reference app's image when none is configured: NGINX's unprivileged build, which runs as
- * uid 101 on port 8080 and writes only to /tmp, so it runs with a read-only root filesystem.
- */
-export const REFERENCE_IMAGE: ServiceConfig['image'] = { uri: 'public.ecr.aws/nginx/nginx-unprivileged:stable-alpine' };
-
 /** The reference app's configuration after validation and profile defaults. */
 export interface ShipshapeConfig {
   readonly profile: Profile;
@@ -110,8 +149,11 @@ export interface ShipshapeConfig {
     readonly disabled: AlarmName[];
     readonly fastErrorMetric?: { readonly namespace: string; readonly metricName: string; readonly dimensions?: Record<string, string> };
   };
-  /** The release pipeline; needs an ECR image. @default - none */
-  readonly pipeline?: NonNullable<RawConfig['pipeline']>;
+  /**
+   * The release pipeline; needs an ECR image. On by default with the kit's repository (`false`
+   * turns it off); with a repository of your own, on when configured.
+   */
+  readonly pipeline?: PipelineConfig;
   /** Application secrets by environment variable name, and where each value comes from. */
   readonly secrets: Readonly<Record<string, AppSecretSource>>;
   readonly acceptedRisks: Readonly<Partial<Record<Risk, string>>>;
@@ -135,9 +177,13 @@ export function applyDefaults(input: RawConfig): ShipshapeConfig {
   const profile = input.profile ?? 'production';
   const defaults = PROFILE_DEFAULTS[profile];
   const desiredCount = input.service?.desiredCount ?? defaults.service.desiredCount;
+  const image: ImageSource = input.service?.image ?? KIT_REPOSITORY_IMAGE;
+  const kit = usesKitRepository(image);
+  const appName = input.appName ?? 'shipshape';
+  const otherHealthPath = input.service?.healthCheckPath ?? '/health';
   const config: ShipshapeConfig = {
     profile,
-    appName: input.appName ?? 'shipshape',
+    appName,
     owner: input.owner,
     tags: input.tags ?? {},
     env: input.env,
@@ -150,24 +196,25 @@ export function applyDefaults(input: RawConfig): ShipshapeConfig {
       flowLogRetentionDays: input.network?.flowLogRetentionDays ?? defaults.network.flowLogRetentionDays,
     },
     service: {
-      image: input.service?.image ?? REFERENCE_IMAGE,
-      containerPort: input.service?.containerPort ?? 8080,
-      containerUser: input.service?.containerUser ?? (input.service?.image ? '1000' : '101'),
+      image,
+      containerPort: input.service?.containerPort ?? REFERENCE_APP_CONTRACT.containerPort,
+      containerUser: input.service?.containerUser ?? REFERENCE_APP_CONTRACT.containerUser,
       desiredCount,
       // The profile's maximum, raised to the desired count when that is higher.
       maxCount: input.service?.maxCount ?? Math.max(defaults.service.maxCount, desiredCount),
       cpu: input.service?.cpu ?? defaults.service.cpu,
       memoryMiB: input.service?.memoryMiB ?? defaults.service.memoryMiB,
-      // The reference image is multi-arch: it runs on Graviton, ~20% cheaper. A team's own image is
-      // x86_64 unless the configuration says it is built for arm64.
-      cpuArchitecture: input.service?.cpuArchitecture ?? (input.service?.image ? 'x86_64' : 'arm64'),
+      // The reference application is built for Graviton (~20% cheaper) by cdk deploy. A team's own
+      // image is x86_64 unless the configuration says it is built for arm64.
+      cpuArchitecture: input.service?.cpuArchitecture ?? (kit ? 'arm64' : 'x86_64'),
       spotWeight: input.service?.spotWeight ?? 0,
-      healthCheckPath: input.service?.healthCheckPath ?? (input.service?.image ? '/health' : '/'),
+      healthCheckPath: input.service?.healthCheckPath ?? (kit ? REFERENCE_APP_CONTRACT.healthCheckPath : '/health'),
       deletionProtection: input.service?.deletionProtection ?? defaults.service.deletionProtection,
       logRetentionDays: input.service?.logRetentionDays ?? defaults.service.logRetentionDays,
       releaseStrategy: input.service?.releaseStrategy ?? 'blue-green',
       bakeMinutes: input.service?.bakeMinutes ?? 10,
-      smokeTestPath: input.service?.smokeTestPath ?? input.service?.healthCheckPath ?? (input.service?.image ? '/health' : '/'),
+      // A health check path of your own says the image is not the reference application: the smoke test follows it.
+      smokeTestPath: input.service?.smokeTestPath ?? (kit && input.service?.healthCheckPath === undefined ? REFERENCE_APP_CONTRACT.smokeTestPath : otherHealthPath),
       https: input.service?.https,
     },
     database: resolveDatabase(input.database ?? {}, defaults.database),
@@ -188,13 +235,27 @@ export function applyDefaults(input: RawConfig): ShipshapeConfig {
       webhookSecrets: input.alarms?.webhookSecrets ?? [],
       thresholds: input.alarms?.thresholds ?? {},
       disabled: input.alarms?.disabled ?? [],
-      fastErrorMetric: input.alarms?.fastErrorMetric,
+      fastErrorMetric: input.alarms?.fastErrorMetric ?? (kit ? REFERENCE_APP_CONTRACT.fastErrorMetric(appName) : undefined),
     },
-    pipeline: input.pipeline,
+    pipeline: resolvePipeline(input.pipeline, kit),
     secrets: input.secrets ?? {},
     acceptedRisks: input.acceptedRisks ?? {},
   };
   return config;
+}
+
+/**
+ * The kit's repository has a pipeline unless it is turned off, migrating with the reference
+ * application's runner unless told otherwise; a repository of your own has one when configured.
+ */
+function resolvePipeline(input: RawConfig['pipeline'], kit: boolean): PipelineConfig | undefined {
+  if (input === false || (input === undefined && !kit)) return undefined;
+  const migrationCommand = input?.migrationCommand ?? (kit ? [...REFERENCE_APP_CONTRACT.migrationCommand] : false);
+  return {
+    source: input?.source ?? DEFAULT_PIPELINE_SOURCE,
+    migrationCommand: migrationCommand === false ? undefined : migrationCommand,
+    manualApproval: input?.manualApproval ?? false,
+  };
 }
 
 function resolveDatabase(input: NonNullable<RawConfig['database']>, defaults: ProfileDefaults['database']): DatabaseConfig {

@@ -60,10 +60,12 @@ export function crossFieldProblems(config: ShipshapeConfig, input: RawConfig): C
     });
   }
   problems.push(...httpsProblems(service.https));
-  if (config.pipeline && 'uri' in service.image) {
+  if (input.pipeline && 'uri' in service.image) {
     problems.push({
       path: 'pipeline',
-      message: 'releases deploy images from this account\'s ECR; set service.image to { "repository", "tag" } (got { "uri" })',
+      message:
+        'releases deploy images from this account\'s ECR: an image given by { "uri" } is fixed and has no pipeline; ' +
+        'drop pipeline (or set it to false), or set service.image to { "repository", "tag" }, or leave service.image out for the kit\'s repository',
       involves: ['pipeline', 'service.image'],
     });
   }

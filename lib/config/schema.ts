@@ -113,7 +113,9 @@ export const rawConfigSchema = strictObject({
         repository: z.string().regex(/^[a-z0-9][a-z0-9._/-]{1,255}$/, { error: 'must be an ECR repository name' }),
         tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be an image tag' }),
       }),
-    ], { error: 'must be { "uri": "registry/image:tag" } or { "repository": "<ECR repository name>", "tag": "<tag>" }' }),
+    ], { error: 'must be { "uri": "registry/image:tag" } or { "repository": "<ECR repository name>", "tag": "<tag>" }' }).meta({
+      description: 'Leave it out to release from the kit\'s own repository, starting with the reference application; { "uri" } is a fixed image (no pipeline); { "repository", "tag" } releases from a repository of yours',
+    }),
     containerPort: z.number().int().min(1).max(65535, { error: 'must be a port from 1 to 65535' }),
     containerUser: z.string().regex(/^\d+(:\d+)?$/, { error: 'must be a numeric uid or uid:gid' }),
     desiredCount: z.number().int().min(1, { error: 'must be at least 1 (2 or more in production)' }).max(1000),
@@ -211,20 +213,28 @@ export const rawConfigSchema = strictObject({
       dimensions: z.record(z.string(), z.string()).optional(),
     }),
   }).partial(),
-  pipeline: strictObject({
-    source: z.discriminatedUnion('kind', [
-      strictObject({ kind: z.literal('ecr'), tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be an image tag' }).optional() }),
-      strictObject({
-        kind: z.literal('git'),
-        connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, { error: 'must be a CodeStar / CodeConnections connection ARN' }),
-        repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must be owner/name' }),
-        branch: z.string().min(1).optional(),
-        testCommands: z.array(z.string().min(1)).optional(),
-      }),
-    ], { error: 'must be { "kind": "ecr", "tag"? } or { "kind": "git", "connectionArn", "repository", "branch"?, "testCommands"? }' }),
-    migrationCommand: z.array(z.string().min(1)).min(1),
-    manualApproval: z.boolean(),
-  }).partial({ migrationCommand: true, manualApproval: true }),
+  pipeline: z.union([
+    z.literal(false).meta({ description: 'no release pipeline: images are deployed by cdk deploy only' }),
+    strictObject({
+      source: z.discriminatedUnion('kind', [
+        strictObject({ kind: z.literal('ecr'), tag: z.string().regex(/^[\w][\w.-]{0,127}$/, { error: 'must be an image tag' }).optional() }),
+        strictObject({
+          kind: z.literal('git'),
+          connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, { error: 'must be a CodeStar / CodeConnections connection ARN' }),
+          repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must be owner/name' }),
+          branch: z.string().min(1).optional(),
+          testCommands: z.array(z.string().min(1)).optional(),
+        }),
+      ], { error: 'must be { "kind": "ecr", "tag"? } or { "kind": "git", "connectionArn", "repository", "branch"?, "testCommands"? }' }),
+      migrationCommand: z.union([
+        z.array(z.string().min(1)).min(1),
+        z.literal(false).meta({ description: 'no migration stage: the image has no migration runner' }),
+      ], { error: 'must be the migration command as a list, e.g. ["node", "dist/migrate.js"], or false for no migration' }),
+      manualApproval: z.boolean(),
+    }).partial(),
+  ], { error: 'must be false (no pipeline) or { "source"?, "migrationCommand"?, "manualApproval"? }' }).meta({
+    description: 'The release pipeline: on by default with the kit\'s repository (source: pushes of "latest"), false turns it off; with a repository of yours, on when set',
+  }),
   secrets: z.record(
     z.string().regex(/^[A-Z][A-Z0-9_]{0,127}$/, { error: 'secret names are environment variable names: A-Z, 0-9 and _' }),
     oneOf(SECRET_SOURCES, 'generated: a random value; operator: set after deploy with put-secret-value'),

@@ -120,7 +120,10 @@ function describeIssue(issue: Issue, base: Path, raw: unknown, options: Validate
   const at: Path = [...base, ...issue.path];
   const path = at.map(String).join('.');
   if (issue.code === 'invalid_union') {
-    const fitting = issue.errors.filter((branch) => !branch.some((i) => i.code === 'unrecognized_keys' || (i.code === 'invalid_type' && valueAt(raw, [...at, ...i.path]) === undefined)));
+    // A branch fits unless it has keys the value does not have, lacks one of its own keys, or refuses the value as a whole (`false` for an object).
+    const refusedWhole = (i: Issue) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value');
+    const lacksKey = (i: Issue) => i.path.length === 1 && i.code === 'invalid_type' && valueAt(raw, [...at, ...i.path]) === undefined;
+    const fitting = issue.errors.filter((branch) => !branch.some((i) => i.code === 'unrecognized_keys' || refusedWhole(i) || lacksKey(i)));
     if (fitting.length === 1) return fitting[0].flatMap((inner) => describeIssue(inner, at, raw, options));
   }
   if (issue.code === 'unrecognized_keys') return [{ path, message: issue.message }];

@@ -1,11 +1,11 @@
 import { CfnOutput, CrossStackReferences, Duration, Fn, ReferenceStrength, RemovalPolicy, Stack, type StackProps, Tags, TimeZone } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { AppSecrets, DatabaseEngine, type DrillSource, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps } from '../../constructs';
+import { AppSecrets, DatabaseEngine, type DrillSource, ImageRepository, ProductionNetwork, ResilientDatabase, RestoreDrill, type RestoreDrillProps } from '../../constructs';
 import { NatDevice } from '../../constructs/network';
 import { RetryableCreate } from '../../constructs/private/retryable-create';
-import type { DatabaseConfig, DrillConfig, ShipshapeConfig } from '../config';
-import { DRILL_OUTPUTS } from './outputs';
+import { type DatabaseConfig, type DrillConfig, type ShipshapeConfig, usesKitRepository } from '../config';
+import { DRILL_OUTPUTS, SERVICE_OUTPUTS } from './outputs';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: ShipshapeConfig;
@@ -13,7 +13,7 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * What holds data or is slow to rebuild: the network, the database and its backups, the
- * secrets. Termination protection is on: deleting it is a decision. A first create that fails
+ * secrets, the kit's image repository. Termination protection is on: deleting it is a decision. A first create that fails
  * turns it off again as it rolls back (`RetryableCreate`), so `cdk deploy` can delete the failed
  * stack and create it again.
  */
@@ -23,6 +23,8 @@ export class StatefulStack extends Stack {
   /** The application's own secrets (undefined when the configuration declares none). */
   public readonly appSecrets?: AppSecrets;
   public readonly restoreDrill: RestoreDrill;
+  /** The kit's image repository (undefined when the configuration sets service.image): its images outlive the stateless stack. */
+  public readonly imageRepository?: ImageRepository;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -55,6 +57,11 @@ export class StatefulStack extends Stack {
     // The CLI (`shipshape drill run|status`) finds the drill through these outputs.
     new CfnOutput(this, DRILL_OUTPUTS.stateMachine, { value: this.restoreDrill.stateMachine.stateMachineArn, description: 'Restore drill state machine' });
     new CfnOutput(this, DRILL_OUTPUTS.reportBucket, { value: this.restoreDrill.reportBucket.bucketName, description: 'Restore drill reports' });
+    if (usesKitRepository(props.config.service.image)) {
+      const source = props.config.pipeline?.source;
+      this.imageRepository = new ImageRepository(this, 'Images', { watchedTag: source?.kind === 'ecr' ? source.tag : undefined });
+      new CfnOutput(this, SERVICE_OUTPUTS.imageRepository, { value: this.imageRepository.repository.repositoryUri, description: 'The image repository releases come from (docker push here)' });
+    }
   }
 
   /**

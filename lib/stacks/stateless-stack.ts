@@ -1,14 +1,19 @@
-import { Annotations, CfnOutput, type CfnParameter, Duration, SecretValue, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, type CfnParameter, Duration, IgnoreMode, SecretValue, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   AlarmRollback,
   type AppSecrets,
+  type ImageRepository,
   imageVersionParameter,
+  MIGRATION_CONTAINER_NAME,
   type ProductionNetwork,
   RedundantService,
   ReleasePipeline,
@@ -23,7 +28,7 @@ import {
 } from '../../constructs';
 import { NatRecoveryNotifications } from '../../constructs/network';
 import { SERVICE_OUTPUTS } from './outputs';
-import { alarmRecipientWarnings, type ServiceConfig, type ShipshapeConfig } from '../config';
+import { alarmRecipientWarnings, type ShipshapeConfig, usesKitRepository } from '../config';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: ShipshapeConfig;
@@ -38,6 +43,18 @@ export interface StatelessStackProps extends StackProps {
   readonly appSecrets?: AppSecrets;
   /** The restore drill from the stateful stack: its alarms live here. */
   readonly drill: RestoreDrill;
+  /**
+   * The kit's image repository from the stateful stack: releases come from it when the
+   * configuration sets no `service.image`.
+   * @default - none; required without `service.image`
+   */
+  readonly imageRepository?: ImageRepository;
+  /**
+   * The directory of the reference application (with its Dockerfile and .dockerignore): `cdk
+   * deploy` builds it into the service's first image when the configuration sets no `service.image`.
+   * @default - none; required without `service.image`
+   */
+  readonly referenceAppDirectory?: string;
 }
 
 /**
@@ -53,6 +70,10 @@ export class StatelessStack extends Stack {
   public readonly dashboard: ServiceDashboard;
   /** The image version parameter releases set (ECR images only). */
   public readonly imageVersion?: CfnParameter;
+  /** The repository releases come from (ECR images only). */
+  public readonly repository?: ecr.IRepository;
+  /** The reference application's image, built by `cdk deploy`: the first image of the kit's repository. */
+  public readonly referenceAppImage?: ecrAssets.DockerImageAsset;
   public readonly pipeline?: ReleasePipeline;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -60,8 +81,11 @@ export class StatelessStack extends Stack {
     Tags.of(this).add('shipshape:layer', 'stateless');
     const { service } = props.config;
     const https = service.https;
-    const { image, version } = this.image(service.image);
+    const { image, version, repository, initialImage, asset } = this.image(props);
     this.imageVersion = version;
+    this.repository = repository;
+    this.referenceAppImage = asset;
+    const kit = usesKitRepository(service.image);
     this.service = new RedundantService(this, 'Service', {
       vpc: props.network.vpc,
       taskSubnets: props.network.appSubnets,
@@ -82,7 +106,7 @@ export class StatelessStack extends Stack {
       smokeTest: service.releaseStrategy === 'blue-green' ? { path: service.smokeTestPath } : undefined,
       deletionProtection: service.deletionProtection,
       logRetention: service.logRetentionDays,
-      environment: props.database.connectionEnvironment(),
+      environment: { ...props.database.connectionEnvironment(), ...(kit ? referenceAppEnvironment(props.config) : {}) },
       secrets: { ...props.database.connectionSecrets(), ...props.appSecrets?.containerSecrets() },
       domainName: https?.domainName,
       certificate: https?.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', https.certificateArn) : undefined,
@@ -137,11 +161,17 @@ export class StatelessStack extends Stack {
       value: this.service.loadBalancer.loadBalancerDnsName,
       description: "The load balancer's DNS name: point your domain's CNAME (or Route 53 alias) at it when you bring your own certificate",
     });
+    if (this.repository) {
+      new CfnOutput(this, SERVICE_OUTPUTS.imageRepository, { value: this.repository.repositoryUri, description: 'The image repository releases come from (docker push here)' });
+    }
     const { pipeline } = props.config;
-    if (pipeline && this.imageVersion && 'repository' in service.image) {
+    if (pipeline && this.imageVersion && this.repository) {
+      const migrationVersion =
+        pipeline.migrationCommand &&
+        imageVersionParameter(this, 'MigrationImageVersion', 'tag' in service.image ? service.image.tag : undefined, 'The image version the migration task runs (set by the release pipeline)');
       this.pipeline = new ReleasePipeline(this, 'Release', {
         service: this.service,
-        repository: this.repository(service.image.repository),
+        repository: this.repository,
         imageVersion: this.imageVersion,
         source: pipeline.source,
         manualApproval: pipeline.manualApproval,
@@ -149,23 +179,89 @@ export class StatelessStack extends Stack {
           command: pipeline.migrationCommand,
           environment: props.database.connectionEnvironment(),
           secrets: props.database.connectionSecrets(),
-          imageVersion: imageVersionParameter(this, 'MigrationImageVersion', service.image.tag, 'The image version the migration task runs (set by the release pipeline)'),
+          imageVersion: migrationVersion,
         },
         topic: this.alarms.topic,
       });
+      if (initialImage && migrationVersion) this.migrateInitialImage(this.pipeline, this.repository, migrationVersion, initialImage);
       if (this.pipeline.migrationSecurityGroup) props.database.allowConnectionsFrom(this.pipeline.migrationSecurityGroup, 'the migration task');
       new CfnOutput(this, SERVICE_OUTPUTS.pipeline, { value: this.pipeline.pipeline.pipelineName, description: 'The release pipeline (shipshape rollback)' });
     }
   }
 
-  private repository(name: string): ecr.IRepository {
-    return (this.node.tryFindChild('Repository') as ecr.IRepository | undefined) ?? ecr.Repository.fromRepositoryName(this, 'Repository', name);
+  /**
+   * The service's image. From ECR, its version is a parameter: releases set it through
+   * CloudFormation, and a later `cdk deploy` keeps it (the CDK CLI passes UsePreviousValue). From
+   * the kit's repository, the parameter starts at `initial`: the service runs the reference
+   * application built by `cdk deploy` until the first release sets a version.
+   */
+  private image(props: StatelessStackProps): ServiceImage {
+    const source = props.config.service.image;
+    if ('uri' in source) return { image: ecs.ContainerImage.fromRegistry(source.uri) };
+    if ('repository' in source) {
+      const repository = ecr.Repository.fromRepositoryName(this, 'Repository', source.repository);
+      const version = imageVersionParameter(this, 'ImageVersion', source.tag, 'The image version the service runs (set by releases)');
+      return { image: new VersionedEcrImage(repository, version.valueAsString), version, repository };
+    }
+    if (!props.imageRepository) throw new Error('StatelessStack: without service.image, the kit\'s imageRepository (from the stateful stack) is required');
+    // Imported by attributes: the pipeline's push rule and the pull grants are created here, not in the stateful stack.
+    const repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
+      repositoryArn: props.imageRepository.repository.repositoryArn,
+      repositoryName: props.imageRepository.repository.repositoryName,
+    });
+    const asset = this.referenceAppAsset(props);
+    const initialImage = ecs.ContainerImage.fromDockerImageAsset(asset);
+    const version = imageVersionParameter(this, 'ImageVersion', undefined, `The image version the service runs (set by releases; "initial": the reference application built by cdk deploy)`);
+    return { image: new VersionedEcrImage(repository, version.valueAsString, { initialImage }), version, repository, initialImage, asset };
   }
 
-  /** An ECR image's version is a parameter: releases set it through CloudFormation, and a later cdk deploy keeps it. */
-  private image(source: ServiceConfig['image']): { image: ecs.ContainerImage; version?: CfnParameter } {
-    if ('uri' in source) return { image: ecs.ContainerImage.fromRegistry(source.uri) };
-    const version = imageVersionParameter(this, 'ImageVersion', source.tag, 'The image version the service runs (set by releases)');
-    return { image: new VersionedEcrImage(this.repository(source.repository), version.valueAsString), version };
+  /** The reference application, built for the service's CPU architecture by `cdk deploy` (never at synth). */
+  private referenceAppAsset(props: StatelessStackProps): ecrAssets.DockerImageAsset {
+    const directory = props.referenceAppDirectory;
+    if (!directory || !fs.existsSync(path.join(directory, 'Dockerfile'))) {
+      throw new Error(
+        `shipshape.service.image is not set, so the service's first image is the reference application, built from ${directory ?? 'app/'}; ` +
+          'that directory has no Dockerfile (the installed package does not ship app/). Set service.image to your image: ' +
+          '{ "repository": "<ECR repository name>", "tag": "<tag>" } to release from a repository of yours, or { "uri": "registry/image:tag" } for a fixed image',
+      );
+    }
+    const asset = new ecrAssets.DockerImageAsset(this, 'ReferenceAppImage', {
+      directory,
+      platform: props.config.service.cpuArchitecture === 'arm64' ? ecrAssets.Platform.LINUX_ARM64 : ecrAssets.Platform.LINUX_AMD64,
+      ignoreMode: IgnoreMode.DOCKER,
+    });
+    return asset;
   }
+
+  /**
+   * The migration task runs the same image as the service: the reference application until the
+   * first release (its own condition on MigrationImageVersion), so a first deploy can migrate
+   * before any image was pushed.
+   */
+  private migrateInitialImage(pipeline: ReleasePipeline, repository: ecr.IRepository, version: CfnParameter, initialImage: ecs.ContainerImage): void {
+    const task = pipeline.migrationTaskDefinition;
+    const containers = task?.node.children.filter((child): child is ecs.ContainerDefinition => child instanceof ecs.ContainerDefinition) ?? [];
+    const index = containers.findIndex((container) => container.containerName === MIGRATION_CONTAINER_NAME);
+    if (!task || index < 0) throw new Error(`StatelessStack: the release pipeline has no "${MIGRATION_CONTAINER_NAME}" container to give the initial image`);
+    const { imageName } = new VersionedEcrImage(repository, version.valueAsString, { initialImage }).bind(task, containers[index]);
+    (task.node.defaultChild as ecs.CfnTaskDefinition).addPropertyOverride(`ContainerDefinitions.${index}.Image`, imageName);
+  }
+}
+
+interface ServiceImage {
+  readonly image: ecs.ContainerImage;
+  readonly version?: CfnParameter;
+  readonly repository?: ecr.IRepository;
+  /** The image the service runs before the first release (the kit's repository only). */
+  readonly initialImage?: ecs.ContainerImage;
+  readonly asset?: ecrAssets.DockerImageAsset;
+}
+
+/**
+ * What the reference application reads besides the database: its name (the `service` dimension of
+ * its fast error metric) and the most tasks that run at once (blue and green together during a
+ * release) to size its connection pool.
+ */
+function referenceAppEnvironment(config: ShipshapeConfig): Record<string, string> {
+  return { SHIPSHAPE_SERVICE_NAME: config.appName, SHIPSHAPE_MAX_TASKS: String(2 * config.service.maxCount) };
 }

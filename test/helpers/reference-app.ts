@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../lib/config';
 import { addPolicyPacks, synthWithPolicyGate } from '../../lib/policy';
-import { buildReferenceApp, type ReferenceApp } from '../../lib/reference-app';
+import { buildReferenceApp, type ReferenceApp, type ReferenceAppOptions } from '../../lib/reference-app';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -39,15 +39,17 @@ export interface SynthesizedReferenceApp extends ReferenceApp {
   readonly stateful: ReferenceApp['stateful'];
   readonly statefulTemplate: Template;
   readonly statelessTemplate: Template;
+  /** The cloud assembly written (templates, asset manifests). */
+  readonly assemblyDirectory: string;
 }
 
 /**
  * Builds and synthesizes the reference app the way `bin/app.ts` does, with the policy packs
  * and the gate: throws on any unacknowledged finding. `context` adds `-c` style overrides.
  */
-export function synthReferenceApp(context: Record<string, unknown> = {}): SynthesizedReferenceApp {
+export function synthReferenceApp(context: Record<string, unknown> = {}, options: ReferenceAppOptions = {}): SynthesizedReferenceApp {
   const app = newApp(context);
-  const stacks = buildReferenceApp(app, loadReferenceConfig(app));
+  const stacks = buildReferenceApp(app, loadReferenceConfig(app), options);
   addPolicyPacks(app);
   const assembly = synthWithPolicyGate(app);
   const template = (name: string) =>
@@ -56,6 +58,7 @@ export function synthReferenceApp(context: Record<string, unknown> = {}): Synthe
     );
   return {
     ...stacks,
+    assemblyDirectory: assembly.directory,
     statefulTemplate: template(stacks.stateful.artifactId),
     statelessTemplate: template(stacks.stateless.artifactId),
   };

@@ -47,8 +47,9 @@ describe('the reference app wires the service to its database and secrets', () =
   });
 
   test('a rotation of the login or a new operator value redeploys the service', () => {
-    // Two rollout rules, the deployment-failure rule of the alarms, the rotation-failure rule, and the alarm rollback rule.
-    app.statelessTemplate.resourceCountIs('AWS::Events::Rule', 5);
+    // Two rollout rules, the deployment-failure rule of the alarms, the rotation-failure rule, the alarm rollback rule,
+    // and the release pipeline's two: a push to the kit's repository starts it, a failed release pages.
+    app.statelessTemplate.resourceCountIs('AWS::Events::Rule', 7);
     app.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: Match.objectLike({ eventName: ['RotationSucceeded'] }) }),
     });
@@ -115,7 +116,9 @@ describe('the reference app knows before users complain', () => {
   const app = synthReferenceApp();
 
   test('the alarms, the composite and the dashboard live in the stateless stack; the drill alarms too', () => {
-    app.statelessTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 23); // 20 that page, the release gate, and the alarm rollback's failure and dead-letter alarms (they page too)
+    // 21 that page (release-fast-errors on the reference application's ServerErrors metric among them), the release gate,
+    // and the alarm rollback's failure and dead-letter alarms (they page too).
+    app.statelessTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 24);
     app.statelessTemplate.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmName: `${app.stateless.stackName}-service-unhealthy` });
     app.statelessTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     app.statefulTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 0);

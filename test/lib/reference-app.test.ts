@@ -42,10 +42,10 @@ describe('the reference app with cdk.json as shipped (production profile)', () =
     app.statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 2);
   });
 
-  test('runs the reference service: 2 tasks of the unprivileged NGINX image as uid 101, behind a protected ALB', () => {
+  test('runs the reference application: 2 tasks as uid 1000 (its image built by cdk deploy until the first release), behind a protected ALB', () => {
     app.statelessTemplate.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
     app.statelessTemplate.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({ Image: 'public.ecr.aws/nginx/nginx-unprivileged:stable-alpine', User: '101' })],
+      ContainerDefinitions: [Match.objectLike({ Name: 'app', Image: { 'Fn::If': ['ImageVersionIsInitial', Match.anyValue(), Match.anyValue()] }, User: '1000' })],
     });
     app.statelessTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),

@@ -23,8 +23,8 @@ describe('a release pipeline from an ECR push, with approval and a migration', (
       Stages: [
         Match.objectLike({ Name: 'Source', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'ECR' }), Configuration: { RepositoryName: 'shop', ImageTag: 'release' }, Namespace: 'Source' })] }),
         Match.objectLike({ Name: 'Approve', Actions: [Match.objectLike({ ActionTypeId: Match.objectLike({ Category: 'Approval' }) })] }),
-        Match.objectLike({ Name: 'Migrate', Actions: [Match.objectLike({ Configuration: Match.objectLike({ UserParameters: '{"kind":"migrate","version":"@#{Source.ImageDigest}"}' }) })] }),
-        Match.objectLike({ Name: 'Deploy', Actions: [Match.objectLike({ Configuration: Match.objectLike({ UserParameters: '{"kind":"deploy","version":"@#{Source.ImageDigest}"}' }) })] }),
+        Match.objectLike({ Name: 'Migrate', Actions: [Match.objectLike({ Configuration: Match.objectLike({ UserParameters: Match.serializedJson(Match.objectLike({ kind: 'migrate', version: '@#{Source.ImageDigest}' })) }) })] }),
+        Match.objectLike({ Name: 'Deploy', Actions: [Match.objectLike({ Configuration: Match.objectLike({ UserParameters: Match.serializedJson(Match.objectLike({ kind: 'deploy', version: '@#{Source.ImageDigest}' })) }) })] }),
       ],
     });
   });
@@ -92,7 +92,7 @@ describe('a release pipeline from Git', () => {
 
   test('source, test-and-build, deploy; the build runs the tests, pushes the commit tag and exports the digest', () => {
     t.hasResourceProperties('AWS::CodePipeline::Pipeline', {
-      Stages: [Match.objectLike({ Name: 'Source' }), Match.objectLike({ Name: 'Build' }), Match.objectLike({ Name: 'Deploy', Actions: [Match.objectLike({ Configuration: Match.objectLike({ UserParameters: '{"kind":"deploy","version":"#{Build.IMAGE_VERSION}"}' }) })] })],
+      Stages: [Match.objectLike({ Name: 'Source' }), Match.objectLike({ Name: 'Build' }), Match.objectLike({ Name: 'Deploy', Actions: [Match.objectLike({ Configuration: Match.objectLike({ UserParameters: Match.serializedJson(Match.objectLike({ kind: 'deploy', version: '#{Build.IMAGE_VERSION}' })) }) })] })],
     });
     const [project] = Object.values(resources(t, 'AWS::CodeBuild::Project'));
     expect(project.Properties.Environment).toMatchObject({ PrivilegedMode: true });
@@ -132,7 +132,7 @@ describe('the template and the live service never disagree (aws-cdk#36649)', () 
 });
 
 test('a pipeline needs an ECR image', () => {
-  expect(() => resolveConfig({ pipeline: { source: { kind: 'ecr' } } })).toThrow(/shipshape.pipeline: releases deploy images from this account's ECR/);
+  expect(() => resolveConfig({ service: { image: { uri: 'public.ecr.aws/acme/shop:1' } }, pipeline: { source: { kind: 'ecr' } } })).toThrow(/shipshape.pipeline: releases deploy images from this account's ECR/);
 });
 
 test('a pipeline source must be ecr or git, with what each needs', () => {
@@ -140,8 +140,8 @@ test('a pipeline source must be ecr or git, with what each needs', () => {
 });
 
 describe('release configuration', () => {
-  test('defaults: blue/green, a 10-minute bake, the smoke test on the health check path', () => {
-    expect(resolveConfig({}).service).toMatchObject({ releaseStrategy: 'blue-green', bakeMinutes: 10, smokeTestPath: '/' });
+  test('defaults: blue/green, a 10-minute bake, the smoke test on the reference application\'s readiness path, else on the health check path', () => {
+    expect(resolveConfig({}).service).toMatchObject({ releaseStrategy: 'blue-green', bakeMinutes: 10, smokeTestPath: '/health/ready' });
     expect(resolveConfig({ service: { healthCheckPath: '/health' } }).service.smokeTestPath).toBe('/health');
   });
 
