@@ -68,10 +68,12 @@ export class ImageRepository extends Construct {
     this.watchedTag = watchedTag;
 
     this.repository = new ecr.Repository(this, 'Repository', {
-      // Without encryptionKey, KMS uses the AWS managed key aws/ecr.
+      // Without encryptionKey, KMS uses the AWS managed key for ECR (aws/ecr):
+      // https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html
       encryption: ecr.RepositoryEncryption.KMS,
       encryptionKey: props.encryptionKey,
       imageScanOnPush: true,
+      // Immutable except the watched tag: https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
       imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
       imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard(watchedTag)],
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
