@@ -45,6 +45,22 @@ test('the release step may update only its own stack, with the deploy role, and 
   });
 });
 
+test('the release step may tag images in the release repository only (find, read the manifest, put it with the release tag), and each action passes the execution id', () => {
+  const { template } = build();
+  template.hasResourceProperties('AWS::IAM::Policy', {
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({ Action: ['ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:PutImage'], Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':repository/shop'])] }) }),
+      ]),
+    },
+    Roles: [{ Ref: Match.stringLikeRegexp('^ReleaseReleaseStep') }],
+  });
+  const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as Array<{ Properties: { Stages: Array<{ Name: string; Actions: Array<{ Configuration: { UserParameters?: string } }> }> } }>;
+  const deploy = pipeline.Properties.Stages.find((stage) => stage.Name === 'Deploy')?.Actions[0].Configuration.UserParameters;
+  expect(JSON.parse(deploy as string)).toMatchObject({ kind: 'deploy', executionId: '#{codepipeline.PipelineExecutionId}' });
+  expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).toContain('\\"repositoryName\\":\\"shop\\"');
+});
+
 test('the deploy role may pass the blue/green roles to ECS and the task roles to ECS tasks, nothing else', () => {
   const { template } = build();
   const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }).Properties.PolicyDocument.Statement);
