@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { load } from 'js-yaml';
+import { load } from './yaml-parser';
 import { alertManagerConfig, APP_SERIES, collectorConfig, prometheusRules, RECORDING_RULES, SCRAPE_UP } from '../../../constructs/observability';
 import { toYaml, type YamlValue } from '../../../constructs/observability/yaml';
 

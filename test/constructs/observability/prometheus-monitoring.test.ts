@@ -2,7 +2,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { load } from 'js-yaml';
+import { load } from './yaml-parser';
 import { ADOT_COLLECTOR_IMAGE, COLLECTOR_CONTAINER_NAME, prometheusRules, SCRAPE_JOB } from '../../../constructs/observability';
 import { ACCOUNT, type CfnTemplate, type Json, PARTITION, REGION } from '../../contracts/deployed-template';
 import { composeMonitoredService } from './compose';
