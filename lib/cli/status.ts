@@ -102,7 +102,8 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<v
   }
 }
 
-const imageText = (i: ContainerImage) => `${i.containerName}=${i.image ?? '?'}${i.imageDigest ? `@${i.imageDigest.slice(0, 19)}` : ''}`;
+/** `app=<image>`, with the start of the digest ECS resolved when the image names a tag. */
+const imageText = (i: ContainerImage) => `${i.containerName}=${i.image ?? '?'}${i.imageDigest && !i.image?.includes('@') ? `@${i.imageDigest.slice(0, 19)}` : ''}`;
 
 /** The images each revision runs (with the digest ECS resolved), by revision ARN. */
 async function imagesOf(ctx: CliContext, revisionArns: string[]): Promise<Map<string, ContainerImage[]>> {
