@@ -15,14 +15,34 @@ function planOf(profile: 'production' | 'budget') {
   });
 }
 
-test('budget: $89.13 a month, under its $90 target', () => {
-  const { total } = planOf('budget');
-  expect(total.monthlyUsd).toBeCloseTo(89.13, 2);
-  expect(total.target).toEqual(expect.objectContaining({ met: true, limitUsd: 90 }));
+/** The sum of one item over both stacks. */
+const item = (plan: ReturnType<typeof planOf>, name: string) => Math.round(plan.stacks.flatMap((s) => s.cost.lines).filter((l) => l.item === name).reduce((sum, l) => sum + l.monthlyUsd, 0) * 100) / 100;
+
+/**
+ * What the release path on by default adds to both profiles (was $89.13 and $248.29): the pipeline
+ * $1.20, its artifact bucket $0.12, the image repository $0.20, the reference image's asset $0.10,
+ * the pipeline's key $1.00 (+ $0.03 of requests), the migration runs $0.02, the reference
+ * application's fast error metric $0.30 and its 10-second alarm $0.30, the first migration's waiter
+ * state machine $0.01: +$3.28.
+ */
+const RELEASE_PATH_ITEMS = {
+  'Release pipeline (CodePipeline V2)': 1.2,
+  'Release pipeline artifacts (S3)': 0.12,
+  'ECR repository (release images)': 0.2,
+  'CDK asset images (bootstrap repository)': 0.1,
+  'KMS keys': 7,
+};
+
+test('budget: $92.41 a month with the release path on by default, missing its $90 target by $2.41', () => {
+  const plan = planOf('budget');
+  expect(plan.total.monthlyUsd).toBeCloseTo(92.41, 2);
+  expect(plan.total.target).toEqual(expect.objectContaining({ met: false, limitUsd: 90 }));
+  expect(Object.fromEntries(Object.keys(RELEASE_PATH_ITEMS).map((name) => [name, item(plan, name)]))).toEqual(RELEASE_PATH_ITEMS);
 });
 
-test('production: $248.29 a month with its NAT gateways, missing its $200 target (as the README says)', () => {
-  const { total } = planOf('production');
-  expect(total.monthlyUsd).toBeCloseTo(248.29, 2);
-  expect(total.target).toEqual(expect.objectContaining({ met: false, limitUsd: 200 }));
+test('production: $251.57 a month with its NAT gateways and the release path, missing its $200 target', () => {
+  const plan = planOf('production');
+  expect(plan.total.monthlyUsd).toBeCloseTo(251.57, 2);
+  expect(plan.total.target).toEqual(expect.objectContaining({ met: false, limitUsd: 200 }));
+  expect(Object.fromEntries(Object.keys(RELEASE_PATH_ITEMS).map((name) => [name, item(plan, name)]))).toEqual(RELEASE_PATH_ITEMS);
 });
