@@ -15,6 +15,7 @@ import { handler as drillStep } from '../../constructs/restore-drill/runtime/dri
 import { handler as sweep } from '../../constructs/restore-drill/runtime/sweeper.lambda';
 import type { DrillState } from '../../constructs/restore-drill/runtime/drill-state';
 import { RedundantService } from '../../constructs/service';
+import { FAST_ERROR_METRIC, ServerErrorsEmitter } from '../../app/src/metrics/emf';
 import { drillConfig } from '../constructs/restore-drill/runtime/drill-runner';
 import { synthReferenceApp } from '../helpers/reference-app';
 import { alarmMetrics, captureStdout, dashboardMetrics, identityKey, type MetricIdentity, metricFilterMetrics, metricsInEmf } from './metrics';
@@ -110,3 +111,33 @@ describe('metrics contract: every alarm and dashboard metric on a shipshape name
     expect(ownedReads.length).toBeGreaterThan(5);
   });
 });
+
+describe('metrics contract: the reference application and the alarm that rolls its releases back', () => {
+  test('the ServerErrors line the application writes is the metric release-fast-errors reads, at the resolution its 10-second period needs', () => {
+    const app = synthReferenceApp();
+    const resources = app.statelessTemplate.toJSON().Resources as Resources;
+    // The application as it runs: its emitter counts answers and writes one EMF line (the service name comes from SHIPSHAPE_SERVICE_NAME).
+    const environment = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ECS::TaskDefinition')
+      .flatMap((r) => r.Properties?.ContainerDefinitions as Array<{ Name: string; Environment?: Array<{ Name: string; Value: string }> }>)
+      .find((c) => c.Name === 'app')?.Environment;
+    const serviceName = environment?.find((e) => e.Name === 'SHIPSHAPE_SERVICE_NAME')?.Value;
+    expect(serviceName).toBe('shipshape');
+    const lines: string[] = [];
+    const emitter = new ServerErrorsEmitter(serviceName!, (line) => lines.push(line), () => 1_700_000_000_000);
+    for (const status of [200, 500, 503, 404]) emitter.record(status);
+    emitter.flush();
+    const [emitted] = metricsInEmf(lines.join(''));
+    const emf = JSON.parse(lines[0]) as { ServerErrors: number; _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ StorageResolution?: number }> }> } };
+    expect(emf.ServerErrors).toBe(2);
+
+    const fastErrors = alarmMetrics(resources).filter((a) => (resources[a.alarm].Properties as { AlarmName?: string }).AlarmName?.endsWith('-release-fast-errors'));
+    expect(fastErrors).toHaveLength(1);
+    expect(identityKey(fastErrors[0].metric)).toBe(identityKey(emitted));
+    // A period under 60 s reads only high-resolution data: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#high-resolution-alarms
+    expect((resources[fastErrors[0].alarm].Properties as { Period: number }).Period).toBe(10);
+    expect(emf._aws.CloudWatchMetrics[0].Metrics[0].StorageResolution).toBe(1);
+    expect(FAST_ERROR_METRIC.intervalSeconds).toBeLessThanOrEqual(10);
+  });
+});
+
