@@ -93,6 +93,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, Classification>> = {
   'AWS::StepFunctions::StateMachine': 'stateless',
   // Its Delete keeps the PostgreSQL role; a new one sets the password from the secret again.
   'Custom::ShipshapeDatabaseUser': 'stateless',
+  // Refuses a deploy over a running blue/green deployment; holds nothing.
+  'Custom::ShipshapeDeploymentGuard': 'stateless',
+  // Migrates the database on the stack's first create; a new one migrates again (migrations run once each), nothing is lost.
+  'Custom::ShipshapeFirstMigration': 'stateless',
   'Custom::VpcRestrictDefaultSG': 'stateless',
 };
 
