@@ -47,6 +47,19 @@ export const REFERENCE_ROWS: ReadonlyArray<Row<Settings>> = [
   { name: 'desired and max counts', before: {}, after: { 'service.desiredCount': 4, 'service.maxCount': 20 } },
   { name: 'image (a registry URI)', before: NGINX('1.27-alpine'), after: NGINX('1.28-alpine') },
   { name: 'image (an ECR tag)', before: ECR('v1'), after: ECR('v2') },
+  {
+    name: 'release pipeline off (removes by nature the pipeline\'s key, artifacts and logs; the kit\'s repository and its images stay)',
+    before: {},
+    after: { pipeline: false },
+    replaces: ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup'],
+  },
+  { name: 'the tag the pipeline watches (the one tag the kit\'s repository lets move)', before: {}, after: { pipeline: { source: { kind: 'ecr', tag: 'main' } } } },
+  {
+    name: 'from the kit\'s repository to one of yours (the kit\'s repository leaves the stack by nature, kept with its images by its Retain policy)',
+    before: {},
+    after: { ...ECR('v1'), pipeline: { source: { kind: 'ecr' }, migrationCommand: ['node', 'dist/migrate.js'] } },
+    replaces: ['AWS::ECR::Repository'],
+  },
   { name: 'database size (Aurora capacity)', before: {}, after: { 'database.minCapacity': 1, 'database.maxCapacity': 8 } },
   { name: 'database readers', before: {}, after: { 'database.readers': 2 } },
   {
