@@ -28,7 +28,7 @@ import {
 } from '../../constructs';
 import { NatRecoveryNotifications } from '../../constructs/network';
 import { SERVICE_OUTPUTS } from './outputs';
-import { alarmRecipientWarnings, type ShipshapeConfig, usesKitRepository } from '../config';
+import { alarmRecipientWarnings, ConfigError, type ShipshapeConfig, usesKitRepository } from '../config';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: ShipshapeConfig;
@@ -219,11 +219,16 @@ export class StatelessStack extends Stack {
   private referenceAppAsset(props: StatelessStackProps): ecrAssets.DockerImageAsset {
     const directory = props.referenceAppDirectory;
     if (!directory || !fs.existsSync(path.join(directory, 'Dockerfile'))) {
-      throw new Error(
-        `shipshape.service.image is not set, so the service's first image is the reference application, built from ${directory ?? 'app/'}; ` +
-          'that directory has no Dockerfile (the installed package does not ship app/). Set service.image to your image: ' +
-          '{ "repository": "<ECR repository name>", "tag": "<tag>" } to release from a repository of yours, or { "uri": "registry/image:tag" } for a fixed image',
-      );
+      // A configuration problem: bin/app.ts prints it without a stack trace.
+      throw new ConfigError([
+        {
+          path: 'service.image',
+          message:
+            `not set, so the service's first image is the reference application, built from ${directory ?? 'app/'}; ` +
+            'that directory has no Dockerfile (the installed package does not ship app/). Set service.image to your image: ' +
+            '{ "repository": "<ECR repository name>", "tag": "<tag>" } to release from a repository of yours, or { "uri": "registry/image:tag" } for a fixed image',
+        },
+      ]);
     }
     const asset = new ecrAssets.DockerImageAsset(this, 'ReferenceAppImage', {
       directory,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { INITIAL_IMAGE_VERSION } from '../../constructs/pipeline';
-import { resolveConfig } from '../../lib/config';
+import { ConfigError, resolveConfig } from '../../lib/config';
 import { buildReferenceApp, REFERENCE_APP_DIRECTORY } from '../../lib/reference-app';
 import { SERVICE_OUTPUTS } from '../../lib/stacks';
 import { synthReferenceApp } from '../helpers/reference-app';
@@ -190,10 +190,11 @@ describe('building the reference application', () => {
     }
   });
 
-  test('GIVEN no service.image and no reference application (the installed package) WHEN it synthesizes THEN the error says to set service.image', () => {
-    const app = new App();
-    expect(() => buildReferenceApp(app, resolveConfig({ alarms: { webhookSecrets: ['x'] } }), { referenceAppDirectory: path.join(REFERENCE_APP_DIRECTORY, 'missing') })).toThrow(
-      /service\.image is not set.*has no Dockerfile.*Set service\.image to your image/,
+  test('GIVEN no service.image and no reference application (the installed package) WHEN it synthesizes THEN a configuration error says to set service.image', () => {
+    const config = resolveConfig({ alarms: { webhookSecrets: ['x'] } });
+    expect(() => buildReferenceApp(new App(), config, { referenceAppDirectory: '/nonexistent' })).toThrow(ConfigError);
+    expect(() => buildReferenceApp(new App(), config, { referenceAppDirectory: path.join(REFERENCE_APP_DIRECTORY, 'missing') })).toThrow(
+      /shipshape\.service\.image: not set, so the service's first image is the reference application.*has no Dockerfile.*Set service\.image to your image/,
     );
   });
 
