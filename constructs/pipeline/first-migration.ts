@@ -9,7 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { acknowledge } from '../private/acknowledge';
+import { acknowledge, acknowledgeWildcards } from '../private/acknowledge';
 import { encryptedLogGroup } from '../private/encryption';
 import { acknowledgeFunctionFindings, acknowledgeProviderFindings, shipshapeFunction } from '../private/node-function';
 
@@ -136,15 +136,15 @@ export class FirstMigration extends Construct {
     acknowledgeProviderFindings(provider, this.startFunction);
     const startPolicy = this.startFunction.role?.node.tryFindChild('DefaultPolicy');
     acknowledge(startPolicy, 'AwsSolutions-IAM5[Resource::*]', 'ecs:DescribeTaskDefinition has no resource-level permissions; RunTask is limited to the migration family on this cluster.');
-    acknowledge(
+    // The ARNs exactly as `grant` builds them, so the findings carry the stack's own region and account.
+    acknowledgeWildcards(
       startPolicy,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/${props.taskDefinition.family}:*]`,
+      [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${props.taskDefinition.family}:*` })],
       'The wildcard is the revision number of the migration task definition family, on this cluster only (condition ecs:cluster).',
     );
-    const clusterId = stack.getLogicalId(props.cluster.node.defaultChild as CfnElement);
-    acknowledge(
+    acknowledgeWildcards(
       this.waitFunction.role?.node.tryFindChild('DefaultPolicy'),
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${clusterId}>/*]`,
+      [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` })],
       'Task ids are random: the function may describe and stop tasks of this one cluster (condition ecs:cluster), the migration task it waits for.',
     );
     // The Provider framework's own functions and waiter: each may invoke any version of the functions it relays to.

@@ -1,6 +1,6 @@
-import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, type CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { acknowledge } from '../private/acknowledge';
+import { acknowledge, acknowledgeWildcards } from '../private/acknowledge';
 import { acknowledgeFunctionFindings } from '../private/node-function';
 import type { ReleasePipeline } from './release-pipeline';
 
@@ -11,7 +11,11 @@ function ackAll(construct: IConstruct | undefined, findings: string[], reason: s
   for (const finding of findings) acknowledge(construct, `AwsSolutions-IAM5[${finding}]`, reason);
 }
 
-/** The policy findings a `ReleasePipeline` raises by design, each acknowledged where it arises. */
+/**
+ * The policy findings a `ReleasePipeline` raises by design, each acknowledged where it arises. A
+ * wildcard ARN is named from the expression its policy holds (`Stack.formatArn` or `Aws.*`), so the
+ * finding carries the stack's own region and account when the stack has an explicit environment.
+ */
 export function acknowledgePipelineFindings(pipeline: ReleasePipeline): void {
   const stack = Stack.of(pipeline);
   const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
@@ -35,31 +39,33 @@ export function acknowledgePipelineFindings(pipeline: ReleasePipeline): void {
 
   const stepPolicy = fn.role?.node.tryFindChild('DefaultPolicy');
   ackAll(stepPolicy, ['Resource::*'], 'codepipeline:PutJobSuccessResult and PutJobFailureResult have no resource-level permissions.');
-  ackAll(
+  acknowledgeWildcards(
     stepPolicy,
-    [`Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${stack.stackName}/*`],
+    [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` })],
     'The wildcard is the stack id suffix of this one stack.',
   );
   const deployPolicy = pipeline.deployRole.node.tryFindChild('DefaultPolicy');
   ackAll(deployPolicy, ['Resource::*'], 'ecs:DeregisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions (Service Authorization Reference); RegisterTaskDefinition is on * because its resource-level support is unconfirmed, and it can only register revisions whose roles this role may pass.');
   const service = pipeline.service;
-  ackAll(
+  acknowledgeWildcards(
     deployPolicy,
-    [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service-deployment/<${logicalId(service.cluster)}>/<${logicalId(service.service)}.Name>/*`],
+    [`arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:service-deployment/${service.cluster.clusterName}/${service.service.serviceName}/*`],
     'The wildcard is the deployment id of this one service: CloudFormation follows, and on a cancelled update stops, the deployment its update starts.',
   );
-  ackAll(
+  acknowledgeWildcards(
     deployPolicy,
-    ['Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/cdk-bootstrap/*'],
+    [`arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter/cdk-bootstrap/*`],
     'CloudFormation reads the CDK bootstrap version parameter (its qualifier is not known at synth time) on every update.',
   );
   const task = pipeline.migrationTaskDefinition;
-  const families = [task, pipeline.service.taskDefinition].filter((t) => t !== undefined).map((t) => `Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition/${t.family}:*`);
-  ackAll(deployPolicy, families, 'The wildcard is the revision number of this one task definition family: each release registers a new revision.');
-  ackAll(stepPolicy, families, 'The wildcard is the revision number of the migration task definition family: each release registers a new revision.');
-  ackAll(
+  const families = [task, pipeline.service.taskDefinition]
+    .filter((t) => t !== undefined)
+    .map((t) => stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${t.family}:*` }));
+  acknowledgeWildcards(deployPolicy, families, 'The wildcard is the revision number of this one task definition family: each release registers a new revision.');
+  acknowledgeWildcards(stepPolicy, families, 'The wildcard is the revision number of the migration task definition family: each release registers a new revision.');
+  acknowledgeWildcards(
     stepPolicy,
-    [`Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalId(pipeline.service.cluster)}>/*`],
+    [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${pipeline.service.cluster.clusterName}/*` })],
     'Task ids are random: the release step may describe and stop tasks of this one cluster (condition ecs:cluster).',
   );
   if (task) {
@@ -68,18 +74,18 @@ export function acknowledgePipelineFindings(pipeline: ReleasePipeline): void {
   }
   const build = pipeline.buildProject;
   if (build) {
-    const buildId = logicalId(build);
-    ackAll(
-      build.role?.node.tryFindChild('DefaultPolicy'),
+    const buildPolicy = build.role?.node.tryFindChild('DefaultPolicy');
+    const buildReason =
+      'CDK grants the build its own artifacts, logs and report groups (prefixes of this project) and ecr:GetAuthorizationToken, which has no resource-level permissions; pushes are scoped to the repository.';
+    ackAll(buildPolicy, [...S3_ARTIFACT_ACTIONS, ...KMS_ACTIONS, artifacts, 'Resource::*'], buildReason);
+    // The log group and report group ARNs as aws-codebuild's Project grants them (Stack.formatArn).
+    acknowledgeWildcards(
+      buildPolicy,
       [
-        ...S3_ARTIFACT_ACTIONS,
-        ...KMS_ACTIONS,
-        artifacts,
-        `Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${buildId}>:*`,
-        `Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/<${buildId}>-*`,
-        'Resource::*',
+        `${stack.formatArn({ service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `/aws/codebuild/${build.projectName}` })}:*`,
+        stack.formatArn({ service: 'codebuild', resource: 'report-group', resourceName: `${build.projectName}-*` }),
       ],
-      'CDK grants the build its own artifacts, logs and report groups (prefixes of this project) and ecr:GetAuthorizationToken, which has no resource-level permissions; pushes are scoped to the repository.',
+      buildReason,
     );
     acknowledge(build, 'AwsSolutions-CB3', 'docker build needs privileged mode; the project runs only the repository\'s own tests and image build.');
   }

@@ -1,4 +1,4 @@
-import { type CfnElement, type CfnResource, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
+import { type CfnResource, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,7 +8,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { acknowledge } from '../private/acknowledge';
+import { acknowledge, acknowledgeWildcards } from '../private/acknowledge';
 import { encryptedLogGroup } from '../private/encryption';
 import { acknowledgeFunctionFindings, acknowledgeProviderFindings, shipshapeFunction } from '../private/node-function';
 
@@ -77,25 +77,20 @@ export class DeploymentGuard extends Construct {
       },
     });
     props.service.node.addDependency(this.resource);
-    this.acknowledgeFindings(provider, stack, cluster);
+    this.acknowledgeFindings(provider, services, stackArn);
   }
 
-  private acknowledgeFindings(provider: cr.Provider, stack: Stack, cluster: ecs.ICluster): void {
+  private acknowledgeFindings(provider: cr.Provider, services: string, stackArn: string): void {
     acknowledgeFunctionFindings(this.function, 'CloudFormation calls it synchronously through the Provider framework');
     acknowledge(this.function, 'NIST.800.53.R5-LambdaInsideVPC', 'It calls only the ECS and CloudFormation APIs; it reaches nothing in the VPC.');
     acknowledgeProviderFindings(provider, this.function);
     const policy = this.function.role?.node.tryFindChild('DefaultPolicy');
     acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]', 'ecs:ListServices has no resource-level permissions; the ecs:cluster condition limits it to this cluster.');
-    const clusterId = stack.getLogicalId(cluster.node.defaultChild as CfnElement);
-    acknowledge(
+    acknowledgeWildcards(
       policy,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:service/<${clusterId}>/*]`,
+      [services],
       'The guard cannot name the service (the service depends on it): it lists the deployments of this one cluster\'s services.',
     );
-    acknowledge(
-      policy,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${stack.stackName}/*]`,
-      'The wildcard is the stack id suffix of this one stack, whose status the guard reads.',
-    );
+    acknowledgeWildcards(policy, [stackArn], 'The wildcard is the stack id suffix of this one stack, whose status the guard reads.');
   }
 }
