@@ -154,6 +154,11 @@ export interface ShipshapeConfig {
    * turns it off); with a repository of your own, on when configured.
    */
   readonly pipeline?: PipelineConfig;
+  /** Optional monitoring beside the CloudWatch alarms and dashboard. */
+  readonly observability: {
+    /** Amazon Managed Service for Prometheus (`PrometheusMonitoring`); undefined when off. @default - off */
+    readonly prometheus?: { readonly scrapeIntervalSeconds: number; readonly metricsPath: string };
+  };
   /** Application secrets by environment variable name, and where each value comes from. */
   readonly secrets: Readonly<Record<string, AppSecretSource>>;
   readonly acceptedRisks: Readonly<Partial<Record<Risk, string>>>;
@@ -238,10 +243,18 @@ export function applyDefaults(input: RawConfig): ShipshapeConfig {
       fastErrorMetric: input.alarms?.fastErrorMetric ?? (kit ? REFERENCE_APP_CONTRACT.fastErrorMetric(appName) : undefined),
     },
     pipeline: resolvePipeline(input.pipeline, kit),
+    observability: { prometheus: resolvePrometheus(input.observability?.prometheus) },
     secrets: input.secrets ?? {},
     acceptedRisks: input.acceptedRisks ?? {},
   };
   return config;
+}
+
+/** Prometheus is off unless asked for; `true` takes the collector's defaults (15 s, the reference app's /metrics). */
+function resolvePrometheus(input: NonNullable<RawConfig['observability']>['prometheus']): ShipshapeConfig['observability']['prometheus'] {
+  if (input === undefined || input === false) return undefined;
+  const given = input === true ? {} : input;
+  return { scrapeIntervalSeconds: given.scrapeIntervalSeconds ?? 15, metricsPath: given.metricsPath ?? '/metrics' };
 }
 
 /**

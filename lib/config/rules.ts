@@ -69,6 +69,15 @@ export function crossFieldProblems(config: ShipshapeConfig, input: RawConfig): C
       involves: ['pipeline', 'service.image'],
     });
   }
+  if (input.pipeline === false && input.service?.image === undefined) {
+    problems.push({
+      path: 'pipeline',
+      message:
+        'false leaves the reference application without its schema: its migration runs as the pipeline\'s task, on the first deploy too; ' +
+        'keep the pipeline (pipeline.manualApproval: true holds each release for a person), or set service.image to an image of yours',
+      involves: ['pipeline', 'service.image'],
+    });
+  }
   problems.push(...databaseProblems(config, input));
   for (const [key, value] of Object.entries(config.alarms.thresholds)) {
     try {

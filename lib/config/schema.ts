@@ -239,6 +239,17 @@ export const rawConfigSchema = strictObject({
     z.string().regex(/^[A-Z][A-Z0-9_]{0,127}$/, { error: 'secret names are environment variable names: A-Z, 0-9 and _' }),
     oneOf(SECRET_SOURCES, 'generated: a random value; operator: set after deploy with put-secret-value'),
   ),
+  observability: strictObject({
+    prometheus: z.union([
+      z.boolean(),
+      strictObject({
+        scrapeIntervalSeconds: z.number().int().min(5).max(300, { error: 'from 5 to 300 seconds' }),
+        metricsPath: z.string().startsWith('/', { error: "must start with '/'" }),
+      }).partial(),
+    ], { error: 'must be true, false, or { "scrapeIntervalSeconds"?, "metricsPath"? }' }).meta({
+      description: 'Amazon Managed Service for Prometheus with a collector sidecar scraping the tasks\' /metrics, rules that page through the alarm topic, and a Grafana dashboard (docs/observability.md); CloudWatch alarms stay on either way',
+    }),
+  }).partial(),
   acceptedRisks: strictObject(
     Object.fromEntries(Object.keys(RISKS).map((risk) => [risk, riskReason])) as Record<Risk, typeof riskReason>,
   ).partial(),

@@ -27,6 +27,7 @@ import {
   VersionedEcrImage,
 } from '../../constructs';
 import { NatRecoveryNotifications } from '../../constructs/network';
+import { PrometheusMonitoring } from '../../constructs/observability';
 import { SERVICE_OUTPUTS } from './outputs';
 import { alarmRecipientWarnings, ConfigError, type ShipshapeConfig, usesKitRepository } from '../config';
 
@@ -68,6 +69,8 @@ export class StatelessStack extends Stack {
   /** Stops a running deployment the moment one of its rollback alarms goes to ALARM. */
   public readonly alarmRollback: AlarmRollback;
   public readonly dashboard: ServiceDashboard;
+  /** Amazon Managed Service for Prometheus and the collector sidecar (`observability.prometheus`). */
+  public readonly prometheus?: PrometheusMonitoring;
   /** The image version parameter releases set (ECR images only). */
   public readonly imageVersion?: CfnParameter;
   /** The repository releases come from (ECR images only). */
@@ -146,6 +149,18 @@ export class StatelessStack extends Stack {
       topic: this.alarms.topic,
       encryptionKey: this.service.encryptionKey,
     });
+    const { prometheus } = props.config.observability;
+    if (prometheus) {
+      // The service's key: its policy already holds what the workspace needs, and a workspace keeps its key for life.
+      this.prometheus = new PrometheusMonitoring(this, 'Prometheus', {
+        service: this.service,
+        topic: this.alarms.topic,
+        encryptionKey: this.service.encryptionKey,
+        metricsPath: prometheus.metricsPath,
+        scrapeInterval: Duration.seconds(prometheus.scrapeIntervalSeconds),
+      });
+      new CfnOutput(this, 'PrometheusQueryEndpoint', { value: this.prometheus.prometheusEndpoint, description: 'The Prometheus-compatible query endpoint (awscurl --service aps; Grafana data source)' });
+    }
     // The budget profile allows alarms that reach nobody (production refuses them), but never silently.
     for (const warning of alarmRecipientWarnings(props.config)) {
       Annotations.of(this.alarms).acknowledgeWarning('shipshape:alarms-reach-nobody', `the ${props.config.profile} profile allows it; said at synth and by shipshape plan`);
