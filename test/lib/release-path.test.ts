@@ -139,13 +139,16 @@ describe('the image version survives later deploys', () => {
 });
 
 describe('other image sources', () => {
-  test('GIVEN "pipeline": false THEN there is no pipeline; the repository and the reference application stay', () => {
-    const { statefulTemplate, statelessTemplate } = synthReferenceApp({ 'shipshape.pipeline': false });
+  test('GIVEN "pipeline": false with the reference application THEN the synth stops: nothing would create its schema', () => {
+    expect(() => synthReferenceApp({ 'shipshape.pipeline': false })).toThrow(/shipshape\.pipeline: false leaves the reference application without its schema/);
+  });
+
+  test('GIVEN "pipeline": false with a repository of yours THEN there is no pipeline, no kit repository and no image asset', () => {
+    const { statefulTemplate, statelessTemplate, stateless } = synthReferenceApp({ 'shipshape.pipeline': false, 'shipshape.service.image': '{"repository":"acme/shop","tag":"v1"}' });
     statelessTemplate.resourceCountIs('AWS::CodePipeline::Pipeline', 0);
-    statefulTemplate.resourceCountIs('AWS::ECR::Repository', 1);
-    statelessTemplate.hasOutput(SERVICE_OUTPUTS.imageRepository, {});
+    statefulTemplate.resourceCountIs('AWS::ECR::Repository', 0);
+    expect(stateless.referenceAppImage).toBeUndefined();
     expect(Object.keys(statelessTemplate.toJSON().Outputs as object)).not.toContain(SERVICE_OUTPUTS.pipeline);
-    expect((imageOf(statelessTemplate, 'app') as { 'Fn::If': unknown[] })['Fn::If'][0]).toBe('ImageVersionIsInitial');
   });
 
   test('GIVEN an image by URI THEN the image is fixed: no repository, no pipeline, no image asset, no version parameter', () => {

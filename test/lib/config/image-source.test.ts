@@ -48,15 +48,23 @@ describe('GIVEN a team that pushes its own image into the kit\'s repository', ()
 });
 
 describe('opting out and other image sources', () => {
-  test('GIVEN "pipeline": false THEN there is no pipeline, and the kit\'s repository stays', () => {
-    const config = resolveConfig({ pipeline: false });
+  test('GIVEN "pipeline": false with the reference application THEN it is refused: nothing would create its schema', () => {
+    expect(() => resolveConfig({ pipeline: false })).toThrow(
+      /shipshape\.pipeline: false leaves the reference application without its schema.*keep the pipeline.*or set service\.image to an image of yours/,
+    );
+  });
+
+  test('GIVEN "pipeline": false with an image of yours THEN there is no pipeline', () => {
+    const config = resolveConfig({ service: { image: { repository: 'acme/shop', tag: 'v1' } }, pipeline: false });
     expect(config.pipeline).toBeUndefined();
-    expect(config.service.image).toEqual(KIT_REPOSITORY_IMAGE);
+    expect(config.service.image).not.toEqual(KIT_REPOSITORY_IMAGE);
   });
 
   test('GIVEN -c shipshape.pipeline=false on the command line THEN it is read as false', () => {
-    const gathered = gatherConfig({ context: { 'shipshape.pipeline': 'false' } });
-    expect(validateGathered(gathered).config?.pipeline).toBeUndefined();
+    const gathered = gatherConfig({ context: { 'shipshape.pipeline': 'false', 'shipshape.service.image': '{"repository":"acme/shop","tag":"v1"}' } });
+    const validated = validateGathered(gathered);
+    expect(validated.config).toBeDefined();
+    expect(validated.config?.pipeline).toBeUndefined();
   });
 
   test('GIVEN an image by URI THEN it is fixed: no pipeline, no reference application defaults', () => {
