@@ -1,3 +1,4 @@
+export * from './first-migration';
 export * from './image-repository';
 export * from './image-version';
 export * from './release-pipeline';

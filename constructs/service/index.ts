@@ -5,3 +5,4 @@ export * from './redundant-service-props';
 export * from './resolve-service-props';
 export * from './release-options';
 export * from './blue-green-routing';
+export * from './deployment-guard';
