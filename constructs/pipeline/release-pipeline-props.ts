@@ -2,6 +2,7 @@ import type { CfnParameter, Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { RedundantService } from '../service/redundant-service';
 
@@ -68,6 +69,18 @@ export interface MigrationOptions {
    * @default true
    */
   readonly runOnFirstDeploy?: boolean;
+  /**
+   * The image the migration runs while its version is `initial` (before the first release), e.g.
+   * the service's own initial image, so a first deploy can migrate before any image was pushed.
+   * @default - none: the migration version always names an image of the repository
+   */
+  readonly initialImage?: ecs.ContainerImage;
+  /**
+   * The CPU architecture and operating system the migration task runs on. It runs the
+   * application's image, so it must match the architecture that image was built for.
+   * @default - the service's runtime platform (its task definition's)
+   */
+  readonly runtimePlatform?: ecs.RuntimePlatform;
 }
 
 export interface ReleasePipelineProps {
@@ -104,4 +117,10 @@ export interface ReleasePipelineProps {
    * @default Duration.minutes(60)
    */
   readonly deployTimeout?: Duration;
+  /**
+   * The key that encrypts the artifact bucket and the pipeline's logs (release step, migration,
+   * build). It must allow CloudWatch Logs to use it, as the service's key does.
+   * @default - a new rotating key for the artifacts and the pipeline's logs
+   */
+  readonly encryptionKey?: kms.IKey;
 }

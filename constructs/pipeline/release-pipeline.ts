@@ -63,8 +63,9 @@ export class ReleasePipeline extends Construct {
     if (!Token.isUnresolved(deployTimeout.toMinutes()) && deployTimeout.toMinutes() < bake + 15) {
       throw new Error(`ReleasePipeline: deployTimeout (${deployTimeout.toMinutes()} min) must leave 15 minutes beyond the service's bake (${bake} min); set it to at least ${bake + 15} minutes`);
     }
-    const key = rotatingKey(this, 'Key', 'shipshape release pipeline artifacts and logs');
-    allowLogsToUseKey(key);
+    const key = props.encryptionKey ?? rotatingKey(this, 'Key', 'shipshape release pipeline artifacts and logs');
+    // A key given here already admits CloudWatch Logs (see encryptionKey).
+    if (!props.encryptionKey) allowLogsToUseKey(key);
     this.encryptionKey = key;
     this.artifactBucket = encryptedBucket(this, 'Artifacts', key, Duration.days(30), Duration.days(1));
 
@@ -228,15 +229,17 @@ export class ReleasePipeline extends Construct {
         allowedPattern: IMAGE_VERSION_PATTERN,
         description: 'The image version the migration task runs (set by the release pipeline)',
       });
+    // The application's image is built for the service's architecture; Fargate defaults to X86_64.
     const task = new ecs.FargateTaskDefinition(this, 'MigrationTask', {
       cpu: 512,
       memoryLimitMiB: 1024,
+      runtimePlatform: migration.runtimePlatform ?? props.service.taskDefinition.runtimePlatform,
       volumes: [{ name: 'tmp' }],
     });
     const logGroup = encryptedLogGroup(this, 'MigrationLogs', { key, retention: logs.RetentionDays.ONE_YEAR });
     const container = task.addContainer(MIGRATION_CONTAINER_NAME, {
       containerName: MIGRATION_CONTAINER_NAME,
-      image: new VersionedEcrImage(props.repository, version.valueAsString),
+      image: new VersionedEcrImage(props.repository, version.valueAsString, { initialImage: migration.initialImage }),
       command: migration.command,
       environment: migration.environment,
       secrets: migration.secrets,

@@ -13,7 +13,6 @@ import {
   type AppSecrets,
   type ImageRepository,
   imageVersionParameter,
-  MIGRATION_CONTAINER_NAME,
   type ProductionNetwork,
   RedundantService,
   ReleasePipeline,
@@ -195,10 +194,11 @@ export class StatelessStack extends Stack {
           environment: props.database.connectionEnvironment(),
           secrets: props.database.connectionSecrets(),
           imageVersion: migrationVersion,
+          // The same image as the service: the reference application until the first release, so a first deploy can migrate before any push.
+          initialImage,
         },
         topic: this.alarms.topic,
       });
-      if (initialImage && migrationVersion) this.migrateInitialImage(this.pipeline, this.repository, migrationVersion, initialImage);
       if (this.pipeline.migrationSecurityGroup) props.database.allowConnectionsFrom(this.pipeline.migrationSecurityGroup, 'the migration task');
       new CfnOutput(this, SERVICE_OUTPUTS.pipeline, { value: this.pipeline.pipeline.pipelineName, description: 'The release pipeline (shipshape rollback)' });
     }
@@ -251,20 +251,6 @@ export class StatelessStack extends Stack {
       ignoreMode: IgnoreMode.DOCKER,
     });
     return asset;
-  }
-
-  /**
-   * The migration task runs the same image as the service: the reference application until the
-   * first release (its own condition on MigrationImageVersion), so a first deploy can migrate
-   * before any image was pushed.
-   */
-  private migrateInitialImage(pipeline: ReleasePipeline, repository: ecr.IRepository, version: CfnParameter, initialImage: ecs.ContainerImage): void {
-    const task = pipeline.migrationTaskDefinition;
-    const containers = task?.node.children.filter((child): child is ecs.ContainerDefinition => child instanceof ecs.ContainerDefinition) ?? [];
-    const index = containers.findIndex((container) => container.containerName === MIGRATION_CONTAINER_NAME);
-    if (!task || index < 0) throw new Error(`StatelessStack: the release pipeline has no "${MIGRATION_CONTAINER_NAME}" container to give the initial image`);
-    const { imageName } = new VersionedEcrImage(repository, version.valueAsString, { initialImage }).bind(task, containers[index]);
-    (task.node.defaultChild as ecs.CfnTaskDefinition).addPropertyOverride(`ContainerDefinitions.${index}.Image`, imageName);
   }
 }
 
