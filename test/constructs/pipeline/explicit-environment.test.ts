@@ -13,7 +13,7 @@ const EXPLICIT: Environment = { account: '111111111111', region: 'eu-west-1' };
 const GIT: ReleasePipelineProps['source'] = { kind: 'git', connectionArn: 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/abc-123', repository: 'acme/shop' };
 
 /** A blue/green service with its deployment guard and a release pipeline with a migration, in one stack, with the policy packs. */
-function composed(env: Environment | undefined, source: ReleasePipelineProps['source'] = { kind: 'ecr' }) {
+function composed(env: Environment | undefined, source: ReleasePipelineProps['source'] | 'no pipeline' = { kind: 'ecr' }) {
   const app = newApp();
   const stack = new Stack(app, 'Shop', { env });
   const network = new ProductionNetwork(stack, 'Net');
@@ -26,7 +26,7 @@ function composed(env: Environment | undefined, source: ReleasePipelineProps['so
     releaseStrategy: ReleaseStrategy.BLUE_GREEN,
     deploymentGuard: true,
   });
-  const pipeline = new ReleasePipeline(stack, 'Release', { service, repository, imageVersion, source, migration: { command: ['npm', 'run', 'migrate'] } });
+  const pipeline = source === 'no pipeline' ? undefined : new ReleasePipeline(stack, 'Release', { service, repository, imageVersion, source, migration: { command: ['npm', 'run', 'migrate'] } });
   addPolicyPacks(app);
   try {
     app.synth();
@@ -45,6 +45,7 @@ describe('ReleasePipeline (with migration) + RedundantService (blue/green, guard
     ['explicit account and region, image from ECR', EXPLICIT, undefined],
     ['environment-agnostic, built from git', undefined, GIT],
     ['explicit account and region, built from git', EXPLICIT, GIT],
+    ['explicit account and region, the service and its guard without a pipeline', EXPLICIT, 'no pipeline' as const],
   ])('%s: no unacknowledged finding', (_, env, source) => {
     const { findings } = composed(env, source);
     expect(findings.map((f) => `${f.constructPath}: ${f.rule}`)).toEqual([]);
@@ -64,7 +65,8 @@ describe('ReleasePipeline (with migration) + RedundantService (blue/green, guard
   });
 
   test('with an explicit environment, the release step\'s migration wildcards name the real region and account; the bootstrap parameter keeps its pseudo-parameters', () => {
-    const { stack, pipeline, template } = composed(EXPLICIT);
+    const { stack, pipeline: created, template } = composed(EXPLICIT);
+    const pipeline = created!;
     const family = pipeline.migrationTaskDefinition!.family;
     const cluster = idOf(stack, pipeline.service.cluster);
     template.hasResource('AWS::IAM::Policy', {
