@@ -49,6 +49,7 @@ export class ReleasePipeline extends Construct {
   public readonly firstMigration?: FirstMigration;
   /** The CodeBuild project of a Git source. */
   public readonly buildProject?: codebuild.PipelineProject;
+  /** Encrypts the artifacts and the pipeline's logs: `encryptionKey` of the props, else a key of its own. */
   public readonly encryptionKey: kms.IKey;
   /** The service released. */
   public readonly service: RedundantServiceRef;

@@ -1,5 +1,6 @@
 import { Aspects, CfnResource, type IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -36,6 +37,11 @@ const PROVIDER_FUNCTION_ID = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.r
 export class RetryableCreate extends Construct {
   /** The custom resource whose delete turns the stack's termination protection off. */
   public readonly resource: cr.AwsCustomResource;
+  /**
+   * The key of its log group, created before every other resource of the stack and admitting
+   * CloudWatch Logs of this account: other log groups of the stack may share it (the VPC flow logs).
+   */
+  public readonly encryptionKey: kms.IKey;
 
   constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -46,9 +52,11 @@ export class RetryableCreate extends Construct {
     if (stack.node.tryFindChild(PROVIDER_FUNCTION_ID)) {
       throw new Error(`RetryableCreate: create it in stack ${stack.node.path} before any other AwsCustomResource, so the provider function they share is created first too`);
     }
-    // Its own key: every other key of the stack is created after this resource.
-    const key = rotatingKey(this, 'Key', 'shipshape: log of the termination protection release after a failed create');
+    // Its own key: every other key of the stack is created after this resource. Other logs of the
+    // stack share it (its policy admits CloudWatch Logs of this account, nothing else).
+    const key = rotatingKey(this, 'Key', 'shipshape stateful stack: logs (termination protection release, VPC flow logs)');
     allowLogsToUseKey(key);
+    this.encryptionKey = key;
     const logGroup = encryptedLogGroup(this, 'Logs', { key, retention: logs.RetentionDays.ONE_MONTH });
     this.resource = new cr.AwsCustomResource(this, 'Resource', {
       resourceType: RESOURCE_TYPE,

@@ -28,7 +28,7 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
-    if (this.terminationProtection) new RetryableCreate(this, 'RetryableCreate');
+    const retryable = this.terminationProtection ? new RetryableCreate(this, 'RetryableCreate') : undefined;
     Tags.of(this).add('shipshape:layer', 'stateful');
     const { network, database, secrets } = props.config;
     this.network = new ProductionNetwork(this, 'Network', {
@@ -38,6 +38,9 @@ export class StatefulStack extends Stack {
       natInstanceType: network.natDevice === NatDevice.INSTANCE ? new ec2.InstanceType(network.natInstanceType) : undefined,
       cidr: network.cidr,
       flowLogRetention: network.flowLogRetentionDays,
+      // One key fewer: the flow logs share the key RetryableCreate makes first for its own log.
+      // Without termination protection there is none, and the network makes its own.
+      encryptionKey: retryable?.encryptionKey,
     });
     this.database = new ResilientDatabase(this, 'Database', {
       vpc: this.network.vpc,

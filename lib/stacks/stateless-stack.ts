@@ -198,6 +198,8 @@ export class StatelessStack extends Stack {
           initialImage,
         },
         topic: this.alarms.topic,
+        // The service's key already admits CloudWatch Logs: one key fewer.
+        encryptionKey: this.service.encryptionKey,
       });
       if (this.pipeline.migrationSecurityGroup) props.database.allowConnectionsFrom(this.pipeline.migrationSecurityGroup, 'the migration task');
       new CfnOutput(this, SERVICE_OUTPUTS.pipeline, { value: this.pipeline.pipeline.pipelineName, description: 'The release pipeline (shipshape rollback)' });

@@ -48,10 +48,10 @@ export const REFERENCE_ROWS: ReadonlyArray<Row<Settings>> = [
   { name: 'image (a registry URI)', before: NGINX('1.27-alpine'), after: NGINX('1.28-alpine') },
   { name: 'image (an ECR tag)', before: ECR('v1'), after: ECR('v2') },
   {
-    name: 'release pipeline off, with a repository of yours (removes by nature the pipeline\'s key, artifacts and logs)',
+    name: 'release pipeline off, with a repository of yours (removes by nature the pipeline\'s artifacts and logs; their key is the service\'s, which stays)',
     before: { ...ECR('v1'), pipeline: { source: { kind: 'ecr' } } },
     after: { ...ECR('v1'), pipeline: false },
-    replaces: ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup'],
+    replaces: ['AWS::S3::Bucket', 'AWS::Logs::LogGroup'],
   },
   { name: 'the tag the pipeline watches (the one tag the kit\'s repository lets move)', before: {}, after: { pipeline: { source: { kind: 'ecr', tag: 'main' } } } },
   {

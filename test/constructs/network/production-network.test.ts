@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NatStrategy, ProductionNetwork, type ProductionNetworkProps } from '../../../constructs/network';
 
@@ -109,6 +110,16 @@ describe('ProductionNetwork flow logs and default security group', () => {
         },
       },
     });
+  });
+
+  test('GIVEN a key of the stack WHEN the network is built THEN its flow logs use that key and it adds no key, nor any statement to the given key', () => {
+    const stack = new Stack();
+    const key = new kms.Key(stack, 'StackLogs');
+    const template = networkTemplate({ encryptionKey: key }, stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } });
+    // The key's owner admits CloudWatch Logs (the key policy is its own): the network leaves it as it is.
+    expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).not.toContain('AllowCloudWatchLogsOfThisAccount');
   });
 
   test('the default security group is emptied of its rules', () => {
