@@ -55,7 +55,7 @@ describe('one validation pass reports every problem at once', () => {
     const lines = problems(raw);
     expect(lines).toEqual(
       expect.arrayContaining([
-        ': unknown key(s) "replicas"; allowed keys: profile, appName, owner, tags, env, network, service, database, drill, alarms, pipeline, secrets, acceptedRisks, $schema',
+        ': unknown key(s) "replicas"; allowed keys: profile, appName, owner, tags, env, network, service, database, drill, alarms, pipeline, secrets, observability, acceptedRisks, $schema',
         'service.image.tag: must be a string (got 2, a number): write it in quotes, "2"',
         'service.containerPort: must be a whole number from 1 to 65535 (got "80", a string)',
         'service.memoryMiB: 4096 is not a Fargate size for service.cpu 256; with cpu 256 memoryMiB is one of 512 | 1024 | 2048; or set service.cpu to 512 | 1024 | 2048 for 4096 MiB',
