@@ -145,9 +145,12 @@ export class RestoreDrill extends Construct {
     // What the drill's Lambdas publish (EMF), for cost estimates that read the template (shipshape plan).
     const checks = config.checks;
     const checkNames = ['connectivity', ...(checks.tables ?? []).map((t) => `table ${t.table}`), ...(checks.heartbeat || checks.freshnessColumn ? ['freshness'] : []), ...(checks.sql ?? []).map((c) => c.name)];
+    // The report publishes once a run, the sweeper every hour: CloudWatch bills a custom metric only for the hours it receives data.
+    const oncePerRun = [...DRILL_METRIC_NAMES.filter((name) => name !== 'DaysSinceLastSuccess'), ...checkNames.map((check) => `${DRILL_CHECK_METRIC} Check=${check}`)];
     (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata('shipshape:metrics', {
       namespace: DRILL_NAMESPACE,
       names: [...DRILL_METRIC_NAMES, ...checkNames.map((check) => `${DRILL_CHECK_METRIC} Check=${check}`)],
+      oncePerRun,
     });
     this.grantPermissions(props, subnetGroup.subnetGroupName);
     this.sweeperFunction.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);

@@ -121,6 +121,8 @@ function alarms(input: EstimateInput, lines: Lines): void {
 interface DeclaredMetrics {
   readonly namespace: string;
   readonly names: readonly string[];
+  /** The names published once a run of the state machine that declares them (the others: every hour at least). */
+  readonly oncePerRun?: readonly string[];
 }
 
 const keyOf = (namespace: unknown, name: unknown, dimensions: unknown) => JSON.stringify([namespace, name, dimensions ?? null]);
@@ -134,17 +136,28 @@ function customMetrics(input: EstimateInput, lines: Lines): void {
   const { template, prices } = input;
   const sources: string[] = [];
   const metrics = new Set<string>();
+  // "All custom metrics charges are prorated by the hour and metered only when you send metrics to CloudWatch"
+  // (https://aws.amazon.com/cloudwatch/pricing/): a metric sent once a run is billed for the hours it is sent in.
+  let occasionalMetricMonths = 0;
   for (const [, filter] of resourcesOf(template, 'AWS::Logs::MetricFilter')) {
     for (const t of (filter.Properties?.MetricTransformations ?? []) as Array<{ MetricNamespace?: string; MetricName?: string; Dimensions?: unknown }>) {
       metrics.add(keyOf(t.MetricNamespace, t.MetricName, t.Dimensions));
     }
   }
   if (metrics.size > 0) sources.push(`${metrics.size} from metric filters`);
-  for (const [, resource] of Object.entries(template.Resources)) {
+  for (const [id, resource] of Object.entries(template.Resources)) {
     const declared = resource.Metadata?.['shipshape:metrics'] as DeclaredMetrics | undefined;
     if (!declared) continue;
-    for (const name of declared.names) metrics.add(keyOf(declared.namespace, name, 'declared'));
-    sources.push(`${declared.names.length} a ${resource.Type.split('::')[2]} publishes (${declared.namespace})`);
+    const occasional = new Set(declared.oncePerRun ?? []);
+    const steady = declared.names.filter((name) => !occasional.has(name));
+    for (const name of steady) metrics.add(keyOf(declared.namespace, name, 'declared'));
+    const kind = resource.Type.split('::')[2];
+    if (steady.length > 0) sources.push(`${steady.length} a ${kind} publishes every hour (${declared.namespace})`);
+    if (occasional.size > 0) {
+      const runs = runsPerMonth(input, id);
+      occasionalMetricMonths += (occasional.size * Math.min(runs, input.usage.hoursPerMonth)) / input.usage.hoursPerMonth;
+      sources.push(`${occasional.size} it publishes once a run (${runs.toFixed(2)} runs: billed ${runs.toFixed(2)} of ${input.usage.hoursPerMonth} h each)`);
+    }
   }
   let application = 0;
   for (const [, alarm] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
@@ -156,9 +169,10 @@ function customMetrics(input: EstimateInput, lines: Lines): void {
     }
   }
   if (application > 0) sources.push(`${application} the application publishes for an alarm`);
-  const count = metrics.size;
+  const count = metrics.size + occasionalMetricMonths;
   if (count > 0 || resourcesOf(template, 'AWS::Logs::MetricFilter').length > 0) {
-    lines.add('CloudWatch custom metrics', count * prices.customMetricMonth, `${count} metrics: ${sources.join(', ')}`, ['AWS::Logs::MetricFilter'], {
+    const shown = Number.isInteger(count) ? String(count) : count.toFixed(2);
+    lines.add('CloudWatch custom metrics', count * prices.customMetricMonth, `${shown} metric-months: ${sources.join(', ')}`, ['AWS::Logs::MetricFilter'], {
       customMetrics: { units: count, usd: count * prices.customMetricMonth },
     });
   }
@@ -210,6 +224,12 @@ function lambdaLogs(input: EstimateInput, lines: Lines, invocations: number): vo
   lines.add('Lambda logs', gb * input.prices.logsIngestGb, `${Math.round(invocations)} invocations x ${input.usage.lambdaLogKbPerInvocation} KB`, ['AWS::Lambda::Function'], {
     logsGb: { units: gb, usd: gb * input.prices.logsIngestGb },
   });
+}
+
+/** Runs a month of a state machine: its schedule's, else the usage assumption for unscheduled machines. */
+function runsPerMonth(input: EstimateInput, stateMachineId: string): number {
+  const schedule = resourcesOf(input.template, 'AWS::Scheduler::Schedule').find(([, s]) => referencedId((s.Properties?.Target as { Arn?: unknown } | undefined)?.Arn) === stateMachineId);
+  return schedule ? (invocationsPerMonth(String(schedule[1].Properties?.ScheduleExpression), input.usage.hoursPerMonth) ?? 0) : input.usage.otherStateMachineRuns;
 }
 
 function stateMachines(input: EstimateInput, lines: Lines): void {

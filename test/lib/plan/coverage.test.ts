@@ -151,7 +151,10 @@ describe('the price model covers every construct composed directly', () => {
   test('the drill declares the metrics it publishes, one per check included, and the estimate counts them', () => {
     const lines = estimateStack(templates.Data, prices, DEFAULT_ASSUMPTIONS);
     // connectivity, freshness (heartbeat), the SQL check; 5 drill metrics; the deadlock filter.
-    expect(lines.find((l) => l.item === 'CloudWatch custom metrics')?.basis).toMatch(/^9 metrics: 1 from metric filters, 8 a StateMachine publishes \(shipshape\/RestoreDrill\)$/);
+    const line = lines.find((l) => l.item === 'CloudWatch custom metrics');
+    expect(line?.basis).toMatch(/^2\.04 metric-months: 1 from metric filters, 1 a StateMachine publishes every hour \(shipshape\/RestoreDrill\), 7 it publishes once a run \(4\.35 runs/);
+    // CloudWatch bills a custom metric for the hours it receives data: the sweeper's every hour, the report's once a weekly run.
+    expect(line?.metered?.customMetrics?.units).toBeCloseTo(2 + (7 * 4.35) / 730, 2);
   });
 });
 
@@ -160,4 +163,6 @@ test('the drill metric names the template declares are the names the drill repor
   const published = new Set(drillMetrics(report).map((m) => m.name));
   expect([...published].filter((name) => name !== DRILL_CHECK_METRIC && !(DRILL_METRIC_NAMES as readonly string[]).includes(name))).toEqual([]);
   expect(published.has(DRILL_CHECK_METRIC)).toBe(true);
+  // What the report (once a run) publishes is never the sweeper's hourly metric, which the estimate bills for every hour.
+  expect(published.has('DaysSinceLastSuccess')).toBe(false);
 });
