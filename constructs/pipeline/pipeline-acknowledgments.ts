@@ -29,7 +29,7 @@ export function acknowledgePipelineFindings(pipeline: ReleasePipeline): void {
   const artifacts = `Resource::<${logicalId(pipeline.artifactBucket)}.Arn>/*`;
   const stepArn = `Resource::<${logicalId(fn)}.Arn>:*`;
   for (const policy of pipeline.pipeline.node.findAll().filter((c) => c.node.id === 'DefaultPolicy')) {
-    ackAll(policy, [...S3_ARTIFACT_ACTIONS, ...KMS_ACTIONS, artifacts], 'Pipeline roles read and write objects of this pipeline\'s own artifact bucket under its own key; CDK grants the object-level actions as prefixes.');
+    ackAll(policy, [...S3_ARTIFACT_ACTIONS, ...KMS_ACTIONS, artifacts], 'Pipeline roles read and write objects of this pipeline\'s own artifact bucket under the pipeline\'s key (its own, or the one it is given); CDK grants the object-level actions as prefixes.');
     ackAll(policy, [stepArn], 'The wildcard covers versions and aliases of the one release step function.');
   }
   for (const stage of ['Migrate', 'Deploy']) {
