@@ -1,4 +1,5 @@
-import { DescribeTaskDefinitionCommand, DescribeTasksCommand, type ECSClient, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, type ECSClient, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { startMigrationTask } from './migration-task';
 
 /** The custom resource's properties, as CloudFormation passes them (numbers arrive as strings). */
 export interface FirstMigrationProperties {
@@ -53,21 +54,9 @@ export async function startFirstMigration(clients: FirstMigrationClients, event:
   const described = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: p.TaskDefinitionFamily }));
   const taskDefinition = described.taskDefinition?.taskDefinitionArn;
   if (!taskDefinition) throw new Error(`the first migration did not start: task definition family ${p.TaskDefinitionFamily} has no active revision`);
-  const run = await clients.ecs.send(
-    new RunTaskCommand({
-      cluster: p.Cluster,
-      taskDefinition,
-      launchType: 'FARGATE',
-      count: 1,
-      startedBy: 'shipshape-first-deploy',
-      networkConfiguration: { awsvpcConfiguration: { subnets: p.Subnets, securityGroups: p.SecurityGroups, assignPublicIp: 'DISABLED' } },
-    }),
-  );
-  const taskArn = run.tasks?.[0]?.taskArn;
-  if (!taskArn) {
-    const reasons = run.failures?.map((f) => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
-    throw new Error(`the first migration did not start: ${reasons || 'RunTask returned no task and no failure'}`);
-  }
+  const started = await startMigrationTask(clients.ecs, { cluster: p.Cluster, taskDefinition, subnets: p.Subnets, securityGroups: p.SecurityGroups, startedBy: 'shipshape-first-deploy' });
+  if ('failure' in started) throw new Error(`the first migration did not start: ${started.failure || 'RunTask returned no task and no failure'}`);
+  const { taskArn } = started;
   return { PhysicalResourceId: taskArn, Data: { TaskArn: taskArn, StartedAt: clients.now().toISOString() } };
 }
 

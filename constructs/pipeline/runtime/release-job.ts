@@ -8,7 +8,8 @@ import {
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { BatchGetImageCommand, DescribeImagesCommand, type ECRClient, type ImageIdentifier, PutImageCommand } from '@aws-sdk/client-ecr';
-import { DescribeTasksCommand, type ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { startMigrationTask } from './migration-task';
 import { releaseTag } from './release-tags';
 
 /** One release action: put a new image version into the stack through CloudFormation. */
@@ -197,21 +198,9 @@ async function runMigration(clients: ReleaseClients, target: ReleaseTarget): Pro
   );
   const taskDefinition = resource.StackResourceDetail?.PhysicalResourceId;
   if (!taskDefinition) return { outcome: 'failed', message: `stack ${target.stackName} has no resource ${migration.taskDefinitionLogicalId}` };
-  const run = await clients.ecs.send(
-    new RunTaskCommand({
-      cluster: migration.cluster,
-      taskDefinition,
-      launchType: 'FARGATE',
-      count: 1,
-      startedBy: 'shipshape-release',
-      networkConfiguration: { awsvpcConfiguration: { subnets: migration.subnets, securityGroups: migration.securityGroups, assignPublicIp: 'DISABLED' } },
-    }),
-  );
-  const taskArn = run.tasks?.[0]?.taskArn;
-  if (!taskArn) {
-    const reason = run.failures?.map((f) => `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
-    return { outcome: 'failed', message: `the migration task did not start: ${reason || 'no reason given'}` };
-  }
+  const started = await startMigrationTask(clients.ecs, { cluster: migration.cluster, taskDefinition, subnets: migration.subnets, securityGroups: migration.securityGroups, startedBy: 'shipshape-release' });
+  if ('failure' in started) return { outcome: 'failed', message: `the migration task did not start: ${started.failure || 'no reason given'}` };
+  const { taskArn } = started;
   return { outcome: 'continue', progress: { phase: 'migrating', taskArn, since: clients.now().toISOString() }, message: `migration running: ${taskArn}` };
 }
 
