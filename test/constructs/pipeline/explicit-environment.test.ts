@@ -1,13 +1,11 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { type Environment, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ProductionNetwork } from '../../../constructs/network';
 import { imageVersionParameter, ReleasePipeline, type ReleasePipelineProps, VersionedEcrImage } from '../../../constructs/pipeline';
 import { RedundantService, ReleaseStrategy } from '../../../constructs/service';
-import { addPolicyPacks, type PolicyFinding, readFindings } from '../../../lib/policy';
 import { newApp } from '../../helpers/reference-app';
+import { synthWithFindings } from '../../helpers/policy-findings';
 
 const EXPLICIT: Environment = { account: '111111111111', region: 'eu-west-1' };
 const GIT: ReleasePipelineProps['source'] = { kind: 'git', connectionArn: 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/abc-123', repository: 'acme/shop' };
@@ -27,14 +25,8 @@ function composed(env: Environment | undefined, source: ReleasePipelineProps['so
     deploymentGuard: true,
   });
   const pipeline = source === 'no pipeline' ? undefined : new ReleasePipeline(stack, 'Release', { service, repository, imageVersion, source, migration: { command: ['npm', 'run', 'migrate'] } });
-  addPolicyPacks(app);
-  try {
-    app.synth();
-  } catch {
-    // A finding stops synthesis after the template is written; the findings are read below.
-  }
-  const template = Template.fromJSON(JSON.parse(fs.readFileSync(path.join(app.outdir, `${stack.artifactId}.template.json`), 'utf8')) as Record<string, unknown>);
-  return { stack, service, pipeline, template, findings: readFindings(app.outdir) as readonly PolicyFinding[] };
+  const synthesized = synthWithFindings(app, stack);
+  return { stack, service, pipeline, template: Template.fromJSON(synthesized.template), findings: synthesized.findings };
 }
 
 const idOf = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,8 +5,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ProductionNetwork } from '../../../constructs/network';
 import { imageVersionParameter, type MigrationOptions, ReleasePipeline, VersionedEcrImage } from '../../../constructs/pipeline';
 import { RedundantService } from '../../../constructs/service';
-import { addPolicyPacks, type PolicyFinding, readFindings } from '../../../lib/policy';
 import { newApp } from '../../helpers/reference-app';
+import { synthWithFindings } from '../../helpers/policy-findings';
 
 /** A service released by a pipeline with a migration, synthesized with the policy packs. */
 function composed(migration: Partial<MigrationOptions> = {}) {
@@ -19,14 +17,8 @@ function composed(migration: Partial<MigrationOptions> = {}) {
   const imageVersion = imageVersionParameter(stack, 'ImageVersion', 'v1', 'service image');
   const service = new RedundantService(stack, 'Web', { vpc: network.vpc, taskSubnets: network.appSubnets, image: new VersionedEcrImage(repository, imageVersion.valueAsString) });
   const pipeline = new ReleasePipeline(stack, 'Release', { service, repository, imageVersion, source: { kind: 'ecr' }, migration: { command: ['npm', 'run', 'migrate'], ...migration } });
-  addPolicyPacks(app);
-  try {
-    app.synth();
-  } catch {
-    // A finding stops synthesis after the template is written; the findings are read below.
-  }
-  const template = Template.fromJSON(JSON.parse(fs.readFileSync(path.join(app.outdir, `${stack.artifactId}.template.json`), 'utf8')) as Record<string, unknown>);
-  return { stack, service, pipeline, template, findings: readFindings(app.outdir) as readonly PolicyFinding[] };
+  const synthesized = synthWithFindings(app, stack);
+  return { stack, service, pipeline, template: Template.fromJSON(synthesized.template), findings: synthesized.findings };
 }
 
 const { stack, service, pipeline, template, findings } = composed();

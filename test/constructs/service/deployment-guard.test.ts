@@ -1,13 +1,11 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ProductionNetwork } from '../../../constructs/network';
 import { imageVersionParameter, VersionedEcrImage } from '../../../constructs/pipeline';
 import { RedundantService, type RedundantServiceProps, ReleaseStrategy } from '../../../constructs/service';
-import { addPolicyPacks, type PolicyFinding, readFindings } from '../../../lib/policy';
 import { newApp } from '../../helpers/reference-app';
+import { synthWithFindings } from '../../helpers/policy-findings';
 
 /** A blue/green service whose image version is a stack parameter (as the kit's stacks have it), with the policy packs. */
 function composed(props: Partial<RedundantServiceProps> = {}, initialTag = 'v1') {
@@ -17,14 +15,8 @@ function composed(props: Partial<RedundantServiceProps> = {}, initialTag = 'v1')
   const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'shop');
   const imageVersion = imageVersionParameter(stack, 'ImageVersion', initialTag, 'service image');
   const service = new RedundantService(stack, 'Web', { vpc: network.vpc, taskSubnets: network.appSubnets, image: new VersionedEcrImage(repository, imageVersion.valueAsString), ...props });
-  addPolicyPacks(app);
-  try {
-    app.synth();
-  } catch {
-    // A finding stops synthesis after the template is written; the findings are read below.
-  }
-  const template = Template.fromJSON(JSON.parse(fs.readFileSync(path.join(app.outdir, `${stack.artifactId}.template.json`), 'utf8')) as Record<string, unknown>);
-  return { stack, service, template, findings: readFindings(app.outdir) as readonly PolicyFinding[] };
+  const synthesized = synthWithFindings(app, stack);
+  return { stack, service, template: Template.fromJSON(synthesized.template), findings: synthesized.findings };
 }
 
 const definitionOf = (template: Template) => {
