@@ -16,7 +16,11 @@ export interface ImageRepositoryProps {
   /**
    * How many of the newest released images (tagged `release-<pipeline execution id>` by the release
    * step) are never expired: the images running now, and every rollback target among the last releases.
-   * @default 30
+   * ECR counts images by their push time, not by when a release tagged them
+   * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html), so an image
+   * pushed before the newest `releasedImagesToKeep` released ones and released again may still
+   * expire: keep it above the releases a team makes between such a re-release and the next push.
+   * @default 100
    */
   readonly releasedImagesToKeep?: number;
   /**
@@ -48,7 +52,7 @@ export interface ImageRepositoryProps {
  * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html: an image that
  * matches the tagging requirements of a rule cannot be expired by a rule with a lower priority, and
  * a rule with tagStatus `any` must have the lowest priority):
- * 1. images tagged `release-*`: the newest `releasedImagesToKeep` are kept, older releases expire;
+ * 1. images tagged `release-*`: the newest `releasedImagesToKeep` (by push time) are kept, older releases expire;
  * 2. untagged images expire `untaggedImageAge` after their push;
  * 3. any other image beyond the newest `imagesToKeep` expires.
  */
@@ -61,7 +65,7 @@ export class ImageRepository extends Construct {
     super(scope, id);
     Tags.of(this).add('shipshape:component', 'pipeline');
     const watchedTag = props.watchedTag ?? 'latest';
-    const releasedImagesToKeep = props.releasedImagesToKeep ?? 30;
+    const releasedImagesToKeep = props.releasedImagesToKeep ?? 100;
     const untaggedImageAge = props.untaggedImageAge ?? Duration.days(14);
     const imagesToKeep = props.imagesToKeep ?? 100;
     validate(watchedTag, releasedImagesToKeep, untaggedImageAge, imagesToKeep);

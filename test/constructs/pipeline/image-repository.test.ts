@@ -47,12 +47,12 @@ describe('GIVEN an ImageRepository with its defaults', () => {
     template.hasResourceProperties('AWS::ECR::Repository', { RepositoryName: Match.absent() });
   });
 
-  test('THEN the lifecycle policy keeps the 30 newest released images first, expires untagged ones after 14 days, then any image beyond 100', () => {
+  test('THEN the lifecycle policy keeps the 100 newest released images first, expires untagged ones after 14 days, then any image beyond 100', () => {
     expect(lifecycleRules(template)).toEqual([
       {
         rulePriority: 1,
         description: expect.stringMatching(/released images/) as unknown,
-        selection: { tagStatus: 'tagged', tagPrefixList: [RELEASE_TAG_PREFIX], countType: 'imageCountMoreThan', countNumber: 30 },
+        selection: { tagStatus: 'tagged', tagPrefixList: [RELEASE_TAG_PREFIX], countType: 'imageCountMoreThan', countNumber: 100 },
         action: { type: 'expire' },
       },
       {
