@@ -195,7 +195,13 @@ export class ReleasePipeline extends Construct {
     const project = new codebuild.PipelineProject(this, 'Build', {
       description: 'Runs the tests, builds the image, pushes it tagged with the commit',
       encryptionKey: key,
-      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, privileged: true, computeType: codebuild.ComputeType.SMALL },
+      // The image runs on the service's architecture: an ARM64 service is built on an ARM build image
+      // (https://docs.aws.amazon.com/codebuild/latest/userguide/ec2-compute-images.html).
+      environment: {
+        buildImage: props.service.taskDefinition.runtimePlatform?.cpuArchitecture === ecs.CpuArchitecture.ARM64 ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0 : codebuild.LinuxBuildImage.STANDARD_7_0,
+        privileged: true,
+        computeType: codebuild.ComputeType.SMALL,
+      },
       environmentVariables: {
         REPOSITORY_URI: { value: repositoryUri },
         REPOSITORY_NAME: { value: props.repository.repositoryName },
@@ -206,7 +212,13 @@ export class ReleasePipeline extends Construct {
         env: { 'exported-variables': ['IMAGE_VERSION'] },
         phases: {
           pre_build: { commands: ['TAG=${CODEBUILD_RESOLVED_SOURCE_VERSION}', 'aws ecr get-login-password | docker login --username AWS --password-stdin ${REPOSITORY_URI%%/*}'] },
-          build: { commands: [...(source.testCommands ?? ['npm ci', 'npm test']), 'docker build -t ${REPOSITORY_URI}:${TAG} .', 'docker push ${REPOSITORY_URI}:${TAG}'] },
+          build: {
+            commands: [
+              ...(source.testCommands ?? ['npm ci', 'npm test']),
+              // Commit tags are immutable in the kit's repository: a commit built before is released as it was pushed.
+              'if aws ecr describe-images --repository-name ${REPOSITORY_NAME} --image-ids imageTag=${TAG} >/dev/null 2>&1; then echo "${TAG} is already in the repository: releasing it as pushed"; else docker build -t ${REPOSITORY_URI}:${TAG} . && docker push ${REPOSITORY_URI}:${TAG}; fi',
+            ],
+          },
           post_build: {
             commands: [
               'DIGEST=$(aws ecr describe-images --repository-name ${REPOSITORY_NAME} --image-ids imageTag=${TAG} --query "imageDetails[0].imageDigest" --output text)',
