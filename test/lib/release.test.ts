@@ -101,7 +101,10 @@ describe('a release pipeline from Git', () => {
       phases: Record<string, { commands: string[] }>;
     };
     expect(spec.env['exported-variables']).toEqual(['IMAGE_VERSION']);
-    expect(spec.phases.build.commands).toEqual(['npm ci', 'npm run test:ci', 'docker build -t ${REPOSITORY_URI}:${TAG} .', 'docker push ${REPOSITORY_URI}:${TAG}']);
+    expect(spec.phases.build.commands.slice(0, 2)).toEqual(['npm ci', 'npm run test:ci']);
+    // A commit already in the repository (a retried build) is released as it was pushed: its tag is immutable.
+    expect(spec.phases.build.commands[2]).toMatch(/imageTag=\$\{TAG\}.*else docker build -t \$\{REPOSITORY_URI\}:\$\{TAG\} \. && docker push \$\{REPOSITORY_URI\}:\$\{TAG\}; fi$/);
+    expect(spec.phases.build.commands).toHaveLength(3);
     expect(spec.phases.post_build.commands[1]).toBe('export IMAGE_VERSION="@${DIGEST}"');
   });
 });
