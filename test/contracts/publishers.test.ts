@@ -6,10 +6,10 @@ import { ServiceAlarms } from '../../constructs/alarms';
 import { ResilientDatabase } from '../../constructs/database';
 import { ProductionNetwork } from '../../constructs/network';
 import { RestoreDrill } from '../../constructs/restore-drill';
-import { PrometheusMonitoring } from '../../constructs/observability';
 import { RotationFailureSignal } from '../../constructs/secrets';
 import { RedundantService } from '../../constructs/service';
 import { Template } from 'aws-cdk-lib/assertions';
+import { composeMonitoredService } from '../constructs/observability/compose';
 import { DeployedWithWorkspaces } from '../constructs/observability/deployed-workspace';
 import { synthReferenceApp } from '../helpers/reference-app';
 import { ACCOUNT, type CfnTemplate, type DeployedTemplate, type Json, PARTITION, REGION } from './deployed-template';
@@ -143,16 +143,7 @@ describe('publishers contract: every publisher of every topic is admitted by the
   });
 
   test('Prometheus: the alert manager of the workspace publishes to the topic it routes to, and another workspace may not', async () => {
-    const stack = new Stack(undefined, 'Observed');
-    const network = new ProductionNetwork(stack, 'Net');
-    const service = new RedundantService(stack, 'Api', {
-      vpc: network.vpc,
-      taskSubnets: network.appSubnets,
-      loadBalancerSubnets: network.publicSubnets,
-      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx-unprivileged:stable-alpine'),
-    });
-    const alarms = new ServiceAlarms(stack, 'Alarms', { service, emails: ['oncall@shop.dev'] });
-    new PrometheusMonitoring(stack, 'Prometheus', { service, topic: alarms.topic });
+    const { stack } = composeMonitoredService();
     const template = Template.fromStack(stack).toJSON() as CfnTemplate;
     const { publishers, refused } = await refusals(template, stack.stackName);
     expect(refused).toEqual([]);
